@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     )
     chroma_url: str | None = Field(
         default=None,
-        description="Use a Chroma server (e.g. http://localhost:8000) instead of the embedded store.",
+        description="A Chroma server URL (http://host:8000) to use instead of the embedded store.",
     )
 
     embedding_model_path: Path | None = Field(

@@ -13,6 +13,7 @@ index) can tell they are stale, even when another machine wrote to a shared serv
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -205,10 +206,8 @@ class GuidanceStore:
 
     def reset(self) -> None:
         """Drop the whole collection (used by `comentor ingest --rebuild`)."""
-        try:
+        with contextlib.suppress(Exception):
             self.client.delete_collection(self.name)
-        except Exception:
-            pass
         self._collection = None
 
 
