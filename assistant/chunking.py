@@ -68,6 +68,24 @@ def _splitters(
     return headers, sizer
 
 
+_HEADING_LINE = re.compile(r"^(#{1,4})[ \t]+(.+?)[ \t]*$", re.MULTILINE)
+_MARK = re.compile(r"\s*\u2063\d+$")
+
+
+def _mark_repeated_headings(markdown: str) -> str:
+    """Tag repeated headings invisibly; the splitter would otherwise merge their sections."""
+    seen: dict[str, int] = {}
+
+    def tag(match: re.Match[str]) -> str:
+        key = match.group(2).strip().lower()
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] == 1:
+            return match.group(0)
+        return f"{match.group(1)} {match.group(2)} \u2063{seen[key]}"
+
+    return _HEADING_LINE.sub(tag, markdown)
+
+
 class _Anchors:
     def __init__(self) -> None:
         self.used: set[str] = set()
@@ -90,7 +108,7 @@ def chunk_document(
 
     def emit(base: str, heading: str, pieces: Iterable[str], page: int | None = None) -> None:
         for piece in pieces:
-            text = piece.strip()
+            text = re.sub("\u2063\\d*", "", piece).strip()
             if len(text) < _MIN_CHARS:
                 continue
             anchor = anchors.take(base)
@@ -114,9 +132,9 @@ def chunk_document(
         for i, piece in enumerate(sizer.split_text(doc.text), start=1):
             emit(f"part-{i}", "", [piece])
     else:
-        for section in headers.split_text(doc.text):
+        for section in headers.split_text(_mark_repeated_headings(doc.text)):
             trail = [section.metadata[key] for _, key in _HEADERS if key in section.metadata]
-            heading = trail[-1] if trail else ""
+            heading = _MARK.sub("", trail[-1]) if trail else ""
             base = slugify(heading) if heading else "introduction"
             emit(base, heading, sizer.split_text(section.page_content))
     return chunks

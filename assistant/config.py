@@ -77,7 +77,12 @@ class Settings(BaseSettings):
     embed_threads: int = Field(
         default=0, ge=0, le=256, description="onnxruntime intra-op threads; 0 lets it decide."
     )
-    embed_batch_size: int = Field(default=64, ge=1, le=4096)
+    embed_batch_size: int = Field(
+        default=8,
+        ge=1,
+        le=4096,
+        description="Texts per onnxruntime call; small batches are fastest on CPU.",
+    )
     embed_max_tokens: int = Field(default=256, ge=8, le=512)
 
     chunk_size: int = Field(default=1200, ge=200, le=8000, description="Characters per chunk.")

@@ -86,7 +86,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
         tokenizer_path: str | Path | None = None,
         *,
         threads: int = 0,
-        batch_size: int = 64,
+        batch_size: int = 8,
         max_tokens: int = 256,
     ) -> None:
         self.custom_model = model_path is not None
@@ -242,7 +242,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
             config.get("model_path"),
             config.get("tokenizer_path"),
             threads=int(config.get("threads", 0)),
-            batch_size=int(config.get("batch_size", 64)),
+            batch_size=int(config.get("batch_size", 8)),
             max_tokens=int(config.get("max_tokens", 256)),
         )
 

@@ -30,9 +30,10 @@ def _stemmer() -> Any:
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     import bm25s
 
-    return bm25s.tokenize(  # type: ignore[no-any-return]
+    tokens: list[list[str]] = bm25s.tokenize(
         list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
+    return tokens
 
 
 class LexicalIndex:
@@ -111,7 +112,8 @@ class LexicalIndex:
         tmp.mkdir(parents=True)
         if self.ids:
             self.bm25.save(str(tmp / "bm25"), show_progress=False)
-        np.savez(tmp / "flags.npz", **{k.replace(":", "__"): v for k, v in self.flags.items()})
+        arrays: dict[str, Any] = {k.replace(":", "__"): v for k, v in self.flags.items()}
+        np.savez(tmp / "flags.npz", **arrays)
         (tmp / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
         (tmp / "state.json").write_text(
             json.dumps({"format": FORMAT, "generation": generation, "count": len(self.ids)}),

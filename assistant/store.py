@@ -188,7 +188,7 @@ class GuidanceStore:
                 ids=list(ids[start:end]),
                 documents=list(texts[start:end]),
                 embeddings=embeddings[start:end],
-                metadatas=list(metadatas[start:end]),  # type: ignore[arg-type]
+                metadatas=list(metadatas[start:end]),
             )
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
@@ -196,7 +196,7 @@ class GuidanceStore:
         for start in range(0, len(ids), step):
             self.collection.update(
                 ids=list(ids[start : start + step]),
-                metadatas=list(metadatas[start : start + step]),  # type: ignore[arg-type]
+                metadatas=list(metadatas[start : start + step]),
             )
 
     def delete(self, ids: Sequence[str]) -> None:

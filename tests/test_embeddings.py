@@ -138,7 +138,7 @@ def test_corrupt_bundled_model_is_refused(tmp_path: Path) -> None:
 
 def test_missing_custom_model_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope.onnx"
-    with pytest.raises(EmbeddingModelError, match="nope.onnx"):
+    with pytest.raises(EmbeddingModelError, match=r"nope\.onnx"):
         MiniLMEmbedder(missing).embed(["x"])
 
 

@@ -184,7 +184,7 @@ def test_missing_path_and_empty_folder_errors(
     with pytest.raises(IngestError, match="No such file or folder"):
         ingest([tmp_path / "nowhere"], settings=settings, retriever=retriever)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(IngestError, match="No .md, .txt, .html or .pdf files"):
+    with pytest.raises(IngestError, match=r"No \.md, \.txt, \.html or \.pdf files"):
         ingest([tmp_path / "empty"], settings=settings, retriever=retriever)
     sheet = tmp_path / "sheet.xlsx"
     sheet.write_bytes(b"PK")
