@@ -249,6 +249,8 @@ def sources(as_json: JsonOption = False) -> None:
 
 
 def main() -> None:
+    import assistant.cli_plan  # noqa: F401  (registers the planner commands)
+
     try:
         app()
     except BrokenPipeError:  # `comentor ... | head`

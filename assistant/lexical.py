@@ -42,6 +42,7 @@ class LexicalIndex:
         self.flags = flags
         self.bm25 = bm25
         self._vocab: dict[str, int] = getattr(bm25, "vocab_dict", {}) or {}
+        self._position: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -87,6 +88,13 @@ class LexicalIndex:
                     part |= flag
             result = part if result is None else result & part
         return result
+
+    def allows(self, passage_id: str, mask: np.ndarray) -> bool:
+        """Whether a passage passes a filter mask from :meth:`mask`."""
+        if self._position is None:
+            self._position = {rid: i for i, rid in enumerate(self.ids)}
+        index = self._position.get(passage_id)
+        return index is not None and bool(mask[index])
 
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top passages for ``query`` as (id, BM25 score), best first; zero scores dropped."""

@@ -66,6 +66,9 @@ class Participant(_Strict):
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     name: str = Field(min_length=1, max_length=120)
+    aliases: list[str] = Field(
+        default_factory=list, description="Other names notes may use (nicknames, short forms)."
+    )
     title: str = ""
     seniority: Seniority = Seniority.MID
     years_experience: float = Field(default=0, ge=0, le=70)
@@ -73,7 +76,7 @@ class Participant(_Strict):
     learning_goals: list[str] = Field(default_factory=list, description="What they want to learn.")
     bio: str | None = None
 
-    @field_validator("skills", "learning_goals")
+    @field_validator("skills", "learning_goals", "aliases")
     @classmethod
     def _clean_list(cls, value: list[str]) -> list[str]:
         seen: dict[str, str] = {}

@@ -3,7 +3,7 @@
 ``HybridRetriever.search`` returns :class:`Passage` objects carrying a stable citation id
 (``source#anchor``), title, heading and text. Filters on mode and audience apply to both
 retrievers; passages marked ``all`` always pass. ``GuidanceRetriever`` exposes the same
-search as a LangChain retriever.
+search as a LangChain retriever (``assistant.langchain_retriever``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
-
 from assistant.errors import EmptyIndexError
 from assistant.lexical import LexicalIndex
 from assistant.store import GuidanceStore, Record, build_store, mode_filter
@@ -29,6 +24,8 @@ if TYPE_CHECKING:
     from assistant.config import Settings
 
 GENERATION_CHECK_SECONDS = 2.0
+POST_FILTER_MIN = 120
+POST_FILTER_MAX = 3000
 
 
 @dataclass
@@ -126,6 +123,11 @@ class HybridRetriever:
         index.save(self.lexical_dir, generation)
         return index
 
+    def generation(self) -> str:
+        """The store generation the indexes currently reflect (a cache key for callers)."""
+        self.lexical()
+        return self._generation or "unknown"
+
     def refresh(self) -> LexicalIndex:
         """Rebuild the lexical index now (called after ingestion changed the store)."""
         with self._lock:
@@ -162,14 +164,13 @@ class HybridRetriever:
         lexical = self.lexical()
         if len(lexical) == 0:
             raise EmptyIndexError()
-        n = max(self.candidates, k)
+        n = min(max(self.candidates, k), len(lexical))
         embeddings = self.store.embedder.embed(list(queries))
-        where = mode_filter(modes, audiences)
-        dense_all = self._dense(embeddings, min(n, len(lexical)), where)
         mask = lexical.mask(modes, audiences)
+        dense_all = self._dense(embeddings, n, lexical, mask, mode_filter(modes, audiences))
         fused_all: list[list[tuple[str, float]]] = []
         for query, dense in zip(queries, dense_all, strict=True):
-            lex = lexical.search(query, n, mask)
+            lex = self._lexical_hits(lexical, query, n, mask)
             fused = reciprocal_rank_fusion([[d for d, _ in dense], [i for i, _ in lex]], self.rrf_k)
             fused_all.append(fused[:k])
         wanted = list(dict.fromkeys(rid for fused in fused_all for rid, _ in fused))
@@ -187,6 +188,35 @@ class HybridRetriever:
         return results
 
     def _dense(
+        self,
+        embeddings: Any,
+        n: int,
+        lexical: LexicalIndex,
+        mask: Any,
+        where: dict[str, Any] | None,
+    ) -> list[list[tuple[str, float]]]:
+        """Nearest passages per query. A filter is applied to a wider unfiltered result
+        (Chroma's own metadata filter scans every record and is slow on large stores);
+        only a query left with too few passages falls back to the filtered store query."""
+        if mask is None:
+            return self._chroma_query(embeddings, n, None)
+        allowed = int(mask.sum())
+        need = min(n, allowed)
+        if need == 0:
+            return [[] for _ in range(len(embeddings))]
+        wide = _post_filter_width(n, len(lexical), allowed)
+        if wide > POST_FILTER_MAX:  # a narrow filter: let the store filter
+            return self._chroma_query(embeddings, need, where)
+        out = self._chroma_query(embeddings, wide, None)
+        filtered = []
+        for i, hits in enumerate(out):
+            kept = [(rid, sim) for rid, sim in hits if lexical.allows(rid, mask)][:n]
+            if len(kept) < need and wide < len(lexical):
+                kept = self._chroma_query(embeddings[i : i + 1], need, where)[0]
+            filtered.append(kept)
+        return filtered
+
+    def _chroma_query(
         self, embeddings: Any, n: int, where: dict[str, Any] | None
     ) -> list[list[tuple[str, float]]]:
         result = self.store.collection.query(
@@ -197,9 +227,34 @@ class HybridRetriever:
             out.append([(rid, 1.0 - float(d)) for rid, d in zip(ids, dists, strict=True)])
         return out
 
+    @staticmethod
+    def _lexical_hits(
+        lexical: LexicalIndex, query: str, n: int, mask: Any
+    ) -> list[tuple[str, float]]:
+        """BM25 hits, post-filtered the same way (a masked BM25 pass is the fallback)."""
+        if mask is None:
+            return lexical.search(query, n)
+        wide = _post_filter_width(n, len(lexical), int(mask.sum()))
+        if wide > POST_FILTER_MAX:
+            return lexical.search(query, n, mask)
+        hits = lexical.search(query, wide)
+        kept = [(rid, score) for rid, score in hits if lexical.allows(rid, mask)]
+        if len(kept) >= n or len(hits) < wide:  # enough, or no other passage matches at all
+            return kept[:n]
+        return lexical.search(query, n, mask)
+
     def get(self, ids: Sequence[str]) -> list[Passage]:
         """Passages by citation id (unknown ids are left out)."""
         return [Passage.from_record(r) for r in self.store.get(list(ids))]
+
+
+def _post_filter_width(n: int, total: int, allowed: int) -> int:
+    """How many unfiltered hits to fetch so that about n survive a filter passing
+    ``allowed`` of ``total`` passages (with a margin)."""
+    if allowed == 0:
+        return 0
+    expected = int(2 * n * total / allowed)
+    return min(total, max(POST_FILTER_MIN, expected))
 
 
 def _index_text(record: Record) -> str:
@@ -223,34 +278,3 @@ def build_retriever(settings: Settings, store: GuidanceStore | None = None) -> H
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
     )
-
-
-class GuidanceRetriever(BaseRetriever):
-    """LangChain face of :class:`HybridRetriever` (``retriever.invoke("question")``)."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    hybrid: HybridRetriever
-    k: int = 5
-    modes: list[str] | None = None
-    audiences: list[str] | None = None
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        passages = self.hybrid.search(query, self.k, modes=self.modes, audiences=self.audiences)
-        return [
-            Document(
-                page_content=p.text,
-                id=p.id,
-                metadata={
-                    "citation": p.id,
-                    "title": p.title,
-                    "heading": p.heading,
-                    "source": p.source,
-                    "score": p.score,
-                    "similarity": p.similarity,
-                },
-            )
-            for p in passages
-        ]

@@ -52,8 +52,6 @@ ONE_SIDED_SHARE = 0.70
 # "[00:03:12] Maya: text" or "Maya Chen: text"; the label is matched against the members' names.
 SPEAKER_LINE = re.compile(r"^\s*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*)?([^:\[\]]{1,60}?):\s+(.*)$")
 TIMESTAMP_ONLY = re.compile(r"^\s*\[\d{1,2}:\d{2}(?::\d{2})?\]\s*")
-# Nicknames live in the free-text bio ("Goes by Tunde."), since the schema has no field for them.
-NICKNAME = re.compile(r"\bgoes by ([A-Za-zÀ-ÿ'-]+)", re.IGNORECASE)
 
 
 class Problems:
@@ -97,7 +95,7 @@ def speaker_aliases(program: Program, rel: Relationship) -> dict[str, str]:
         aliases[person.name.casefold()] = person.id
         aliases[person.first_name.casefold()] = person.id
         aliases[person.id.casefold()] = person.id
-        for nick in NICKNAME.findall(person.bio or ""):
+        for nick in person.aliases:
             aliases[nick.casefold()] = person.id
     return aliases
 

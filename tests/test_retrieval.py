@@ -8,8 +8,9 @@ import pytest
 from assistant.config import Settings
 from assistant.errors import EmptyIndexError
 from assistant.ingest import ingest
+from assistant.langchain_retriever import GuidanceRetriever
 from assistant.lexical import LexicalIndex
-from assistant.retrieval import GuidanceRetriever, HybridRetriever, reciprocal_rank_fusion
+from assistant.retrieval import HybridRetriever, reciprocal_rank_fusion
 from assistant.store import mode_filter
 
 Factory = Callable[[Settings], HybridRetriever]
@@ -135,3 +136,39 @@ def test_langchain_retriever(knowledge_retriever: HybridRetriever) -> None:
     assert len(docs) == 3
     assert all(d.metadata["citation"] == d.id for d in docs)
     assert any("flash" in d.id for d in docs)
+
+
+def test_post_filtering_matches_the_stores_own_filter(
+    knowledge_retriever: HybridRetriever,
+) -> None:
+    # The retriever filters a wider unfiltered result; Chroma's `where` is the reference.
+    lexical = knowledge_retriever.lexical()
+    queries = ["how do I run the session", "feedback from a junior", "taking turns in a group"]
+    embeddings = knowledge_retriever.store.embedder.embed(queries)
+    for modes, audiences in (
+        (["reverse"], None),
+        (["circle"], ["coordinator"]),
+        (None, ["mentee"]),
+    ):
+        mask = lexical.mask(modes, audiences)
+        where = mode_filter(modes, audiences)
+        ours = knowledge_retriever._dense(embeddings, 10, lexical, mask, where)
+        reference = knowledge_retriever._chroma_query(embeddings, 10, where)
+        for got, expected in zip(ours, reference, strict=True):
+            assert [rid for rid, _ in got] == [rid for rid, _ in expected]
+
+
+def test_a_filter_nothing_passes_returns_nothing(
+    settings: Settings, make_retriever: Factory, tmp_path: Path
+) -> None:
+    root = tmp_path / "only-reverse"
+    root.mkdir()
+    (root / "r.md").write_text(
+        "---\nmodes: [reverse]\n---\n# Reverse\n\n## Sessions\n\nThe junior mentor leads every reverse session.\n"
+    )
+    retriever = make_retriever(settings)
+    ingest([root], settings=settings, retriever=retriever)
+    assert retriever.search("who leads", 5, modes=["flash"]) == []
+    assert [p.id for p in retriever.search("who leads", 5, modes=["reverse"])] == [
+        "only-reverse/r.md#sessions"
+    ]
