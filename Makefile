@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 QUESTION ?= How do I handle a senior leader who resists being mentored by a junior colleague?
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test eval lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,17 @@ run: install
 	$(VENV)/bin/comentor ingest
 	$(VENV)/bin/comentor ask "$(QUESTION)"
 
-## Lint, type-check and run the whole test suite.
+## Lint, type-check, run the whole test suite, then the offline eval gate (grounded engine).
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -q
+	COMENTOR_DATA_DIR=$(CURDIR)/.comentor $(VENV)/bin/comentor eval --report reports/eval.html
+
+## The eval gate alone (writes reports/eval.html and reports/eval.json).
+eval: install
+	COMENTOR_DATA_DIR=$(CURDIR)/.comentor $(VENV)/bin/comentor eval --report reports/eval.html
 
 lint: install
 	$(VENV)/bin/ruff check --fix .
@@ -36,6 +41,8 @@ lint: install
 ## Benchmarks print JSON; they are never part of `make test`.
 bench: install
 	$(PY) scripts/bench_core.py
+	$(PY) scripts/bench_planners.py
+	$(PY) scripts/bench_summary.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -10,6 +10,7 @@ the order the guidance wrote them. A question the guidance does not cover is dec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,13 +18,14 @@ import numpy as np
 
 from assistant.lexical import tokenize
 from assistant.retrieval import HybridRetriever, Passage
+from assistant.safety import asks_for_records, clean_text
 
-MAX_SENTENCES = 6
+MAX_SENTENCES = 8
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 450
 DUPLICATE_COSINE = 0.88
 RELATIVE_FLOOR = 0.7
-PER_PASSAGE = {0: 3, 1: 2}
+PER_PASSAGE = {0: 4, 1: 2}
 
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _EMPHASIS = re.compile(r"(?:\*\*|__)(.+?)(?:\*\*|__)")
@@ -83,7 +85,8 @@ def split_sentences(text: str) -> list[str]:
 
     out: list[str] = []
     for piece in pieces:
-        sentence = _EMPHASIS.sub(r"\1", re.sub(r"\s+", " ", piece)).strip().strip("*_# ")
+        flat = clean_text(re.sub(r"\s+", " ", piece))
+        sentence = _EMPHASIS.sub(r"\1", flat).strip().strip("*_# ")
         if not sentence or sentence.endswith(":"):
             continue  # a lead-in ("Ways to handle it:") says nothing on its own
         if sentence[-1] not in ".!?":
@@ -111,6 +114,18 @@ def decline(question: str, best: float | None) -> Answer:
     )
 
 
+def decline_records(question: str) -> Answer:
+    return Answer(
+        question=question,
+        answer=(
+            "I can't share anyone's check-in notes, summaries or private details: I answer "
+            "from mentoring guidance only. Program staff see the summaries of their own "
+            "program's check-ins; each person can ask their partner or coordinator directly."
+        ),
+        declined=True,
+    )
+
+
 def answer_question(
     question: str,
     retriever: HybridRetriever,
@@ -118,8 +133,13 @@ def answer_question(
     k: int = 5,
     min_relevance: float = 0.28,
     max_sentences: int = MAX_SENTENCES,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> Answer:
+    """Answer from the guidance. ``embed`` may be a caching embedder (a long-running
+    service sees the same passages again and again); by default the store's is used."""
     question = " ".join(question.split())
+    if asks_for_records(question):
+        return decline_records(question)
     passages = retriever.search(question, k)
     sims = [p.similarity for p in passages if p.similarity is not None]
     best = max(sims) if sims else None
@@ -133,7 +153,7 @@ def answer_question(
     if not candidates:
         return decline(question, best)
 
-    vectors = retriever.store.embedder.embed([question] + [c[2] for c in candidates])
+    vectors = (embed or retriever.store.embedder.embed)([question] + [c[2] for c in candidates])
     qvec, svecs = vectors[0], vectors[1:]
     cosine = svecs @ qvec
     q_terms = set(tokenize([question])[0])

@@ -8,6 +8,7 @@ here. Every command that produces data takes ``--json`` for scripts. Heavy impor
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,6 +75,17 @@ def handle_errors(as_json: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("Interrupted.")
         raise typer.Exit(130) from None
+    except (typer.Exit, SystemExit):
+        raise
+    except Exception as exc:
+        # A bug, not bad input: say so plainly; COMENTOR_DEBUG=1 shows the traceback.
+        if os.environ.get("COMENTOR_DEBUG"):
+            raise
+        if as_json:
+            print(json.dumps({"error": {"type": "InternalError", "message": str(exc)}}))
+        err.print(f"[bold red]Unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
+        err.print("Run again with COMENTOR_DEBUG=1 for details, and please report it.")
+        raise typer.Exit(70) from None
 
 
 def emit_json(data: Any) -> None:
@@ -249,6 +261,7 @@ def sources(as_json: JsonOption = False) -> None:
 
 
 def main() -> None:
+    import assistant.cli_eval
     import assistant.cli_plan  # noqa: F401  (registers the planner commands)
 
     try:

@@ -88,6 +88,7 @@ class ReciprocalQuestion(_Model):
         description="True when the answerer listed no matching skill and the topic comes from "
         "what the guidance says their role typically brings.",
     )
+    guidance: str = Field(default="", description="What the cited guidance says, in brief.")
     citations: list[str] = Field(default_factory=list)
 
 
@@ -120,6 +121,7 @@ class TopicSuggestion(_Model):
     score: float
     starter_questions: list[str]
     pitfalls: list[str] = Field(default_factory=list)
+    guidance: str = Field(default="", description="What the cited guidance says, in brief.")
     citations: list[str] = Field(default_factory=list)
 
 

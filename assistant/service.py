@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from assistant.answer import Answer, answer_question
 from assistant.config import Settings
 from assistant.engine import (
     AgendaRequest,
@@ -32,11 +33,13 @@ from assistant.planners.common import GuidanceLookup, PlanContext, SemanticMatch
 from assistant.program import Program
 from assistant.retrieval import HybridRetriever, build_retriever
 from assistant.rotation import RotationLedger
+from assistant.safety import sanitize
 from assistant.validation import check_agenda, check_questions, check_summary, check_topics
 
 R = TypeVar("R", bound=BaseModel)
 
 MAX_NOTES_BYTES = 1_000_000
+MAX_QUESTION_CHARS = 4000
 
 
 def check_notes(notes: str) -> None:
@@ -98,8 +101,9 @@ class Comentor:
             raise EmptyIndexError("The knowledge index is empty, so there is nothing to cite.")
         bank = load_question_bank(self.settings.knowledge_dir)
         catalog = load_topic_catalog(self.settings.knowledge_dir)
-        self.matcher.pin([c.match_text for c in bank.categories]
-                         + [t.match_text for t in catalog.topics])
+        self.matcher.pin(
+            [c.match_text for c in bank.categories] + [t.match_text for t in catalog.topics]
+        )
         return PlanContext(
             program=program,
             relationship=relationship,
@@ -115,7 +119,7 @@ class Comentor:
         produce: Callable[[Engine], R],
         check: Callable[[R, PlanContext], list[str]],
     ) -> R:
-        result = produce(self.engine)
+        result = sanitize(produce(self.engine))
         problems = check(result, ctx)
         if not problems:
             return result
@@ -123,7 +127,7 @@ class Comentor:
             raise EngineError(
                 "The grounded engine produced an invalid result: " + "; ".join(problems[:5])
             )
-        fallback = produce(self.grounded)
+        fallback = sanitize(produce(self.grounded))
         notes = list(getattr(fallback, "notes", []))
         notes.append(
             f"The {self.engine.name} engine's result failed validation ("
@@ -135,7 +139,26 @@ class Comentor:
             update["notes"] = notes
         return fallback.model_copy(update=update)
 
-    # -- the four jobs ----------------------------------------------------------------------
+    # -- the jobs ---------------------------------------------------------------------------
+
+    def ask(self, question: str, *, k: int | None = None) -> Answer:
+        """A grounded, extractive answer from the guidance (declines what it does not cover)."""
+        question = question.strip()
+        if not question:
+            raise InputError("The question is empty.")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise InputError(
+                f"The question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}."
+            )
+        if len(self.retriever.lexical()) == 0:
+            raise EmptyIndexError()
+        return answer_question(
+            question,
+            self.retriever,
+            k=k or self.settings.top_k,
+            min_relevance=self.settings.min_relevance,
+            embed=self.matcher.embed,
+        )
 
     def agenda(
         self,

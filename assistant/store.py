@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from assistant.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
-    import numpy as np
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
@@ -40,6 +41,7 @@ class Record:
     id: str
     text: str
     metadata: dict[str, Any]
+    embedding: np.ndarray | None = None
 
 
 def make_client(settings: Settings) -> ClientAPI:
@@ -122,10 +124,16 @@ class GuidanceStore:
     # -- reads ---------------------------------------------------------------------------
 
     def iter_records(
-        self, *, documents: bool = True, where: dict[str, Any] | None = None
+        self,
+        *,
+        documents: bool = True,
+        embeddings: bool = False,
+        where: dict[str, Any] | None = None,
     ) -> Iterator[Record]:
-        """Every record, page by page (metadata always, text when asked)."""
-        include: list[Any] = ["metadatas", "documents"] if documents else ["metadatas"]
+        """Every record, page by page (metadata always; text and vectors when asked)."""
+        include: list[Any] = ["metadatas"]
+        include += ["documents"] if documents else []
+        include += ["embeddings"] if embeddings else []
         offset = 0
         while True:
             page = self.collection.get(include=include, limit=PAGE, offset=offset, where=where)
@@ -134,8 +142,10 @@ class GuidanceStore:
                 return
             metas = page["metadatas"] or [{}] * len(ids)
             docs = page["documents"] if documents and page["documents"] else [""] * len(ids)
+            vectors = page["embeddings"] if embeddings else None
             for i, rid in enumerate(ids):
-                yield Record(rid, docs[i] or "", dict(metas[i] or {}))
+                vector = None if vectors is None else np.asarray(vectors[i], dtype=np.float32)
+                yield Record(rid, docs[i] or "", dict(metas[i] or {}), vector)
             if len(ids) < PAGE:
                 return
             offset += PAGE

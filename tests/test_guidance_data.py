@@ -11,8 +11,19 @@ from assistant.planners.common import fill
 from assistant.retrieval import HybridRetriever
 
 KNOWLEDGE = bundled_knowledge_dir()
-MODES = {"all", "traditional", "co-mentoring", "reverse", "peer", "near-peer", "lateral",
-         "cross-functional", "group", "circle", "flash"}
+MODES = {
+    "all",
+    "traditional",
+    "co-mentoring",
+    "reverse",
+    "peer",
+    "near-peer",
+    "lateral",
+    "cross-functional",
+    "group",
+    "circle",
+    "flash",
+}
 
 
 def test_every_citation_in_the_data_files_resolves(knowledge_retriever: HybridRetriever) -> None:
@@ -41,8 +52,9 @@ def test_question_bank_shape() -> None:
         assert set(q.modes) <= MODES
         slots = set(re.findall(r"\{(\w+)\}", q.text))
         assert slots <= {"skill", "goal", "asker", "answerer"}
-        filled = fill(q.text, skill="data visualization", goal="public speaking",
-                      asker="Sam", answerer="Ana")
+        filled = fill(
+            q.text, skill="data visualization", goal="public speaking", asker="Sam", answerer="Ana"
+        )
         assert "{" not in filled and filled.endswith("?")
     # Every category can be asked in every direction (directly or through "any").
     for category in categories:

@@ -164,7 +164,8 @@ def test_a_filter_nothing_passes_returns_nothing(
     root = tmp_path / "only-reverse"
     root.mkdir()
     (root / "r.md").write_text(
-        "---\nmodes: [reverse]\n---\n# Reverse\n\n## Sessions\n\nThe junior mentor leads every reverse session.\n"
+        "---\nmodes: [reverse]\n---\n# Reverse\n\n## Sessions\n\n"
+        "The junior mentor leads every reverse session.\n"
     )
     retriever = make_retriever(settings)
     ingest([root], settings=settings, retriever=retriever)

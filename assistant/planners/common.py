@@ -243,14 +243,26 @@ def excerpt(text: str, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def tip_from(passage: Passage, query: str) -> str:
-    """The sentence of a passage that best serves a query (word overlap), as a short tip."""
+def _scored_sentences(passage: Passage, q_terms: set[str]) -> list[tuple[int, int, int, str]]:
     sentences = split_sentences(passage.text)
-    if not sentences:
-        return excerpt(passage.text, 200)
-    q_terms = set(tokenize([query])[0])
-    scored = [
+    return [
         (len(q_terms & set(terms)), -abs(len(s) - 140), -i, s)
         for i, (s, terms) in enumerate(zip(sentences, tokenize(sentences), strict=True))
     ]
-    return max(scored)[3]
+
+
+def tip_from(passage: Passage, query: str) -> str:
+    """The sentence of a passage that best serves a query (word overlap), as a short tip."""
+    scored = _scored_sentences(passage, set(tokenize([query])[0]))
+    return max(scored)[3] if scored else excerpt(passage.text, 200)
+
+
+def guidance_note(ctx: PlanContext, citation_ids: Sequence[str], query: str) -> str:
+    """The sentence of the cited passages that best backs a suggestion about ``query``."""
+    q_terms = set(tokenize([query])[0])
+    scored = [
+        row
+        for passage in ctx.guidance.resolve(list(citation_ids)).values()
+        for row in _scored_sentences(passage, q_terms)
+    ]
+    return max(scored)[3] if scored else ""

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 
 from assistant.guidance import BankQuestion
 from assistant.models import QuestionSet, ReciprocalQuestion
-from assistant.planners.common import PlanContext, direction, fill, goal_phrase
+from assistant.planners.common import (
+    PlanContext,
+    direction,
+    fill,
+    goal_phrase,
+    guidance_note,
+)
 from assistant.planners.teaching import (
     TeachingMatch,
     best_matches,
@@ -138,6 +144,8 @@ def _question(
         )
         if text.lower() in taken:
             continue
+        citations = list(dict.fromkeys([*match.citations, *template.citations]))
+        label = ctx.bank.category(category)
         return ReciprocalQuestion(
             asker=asker.id,
             answerer=answerer.id,
@@ -145,6 +153,9 @@ def _question(
             goal=goal,
             text=text,
             fallback=match.fallback,
-            citations=list(dict.fromkeys([*template.citations, *match.citations])),
+            guidance=guidance_note(
+                ctx, citations, f"{label.label} {label.description} {way.replace('-', ' ')}"
+            ),
+            citations=citations,
         )
     return None

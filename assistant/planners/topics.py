@@ -14,11 +14,18 @@ import numpy as np
 from assistant.errors import InputError
 from assistant.guidance import CatalogTopic
 from assistant.models import Pitfall, TopicSet, TopicSuggestion
-from assistant.planners.common import PlanContext, fill, goal_phrase, junior_and_senior
-from assistant.planners.teaching import categorise
+from assistant.planners.common import (
+    PlanContext,
+    fill,
+    goal_phrase,
+    guidance_note,
+    junior_and_senior,
+)
+from assistant.planners.teaching import categorise, link_matrix
 
 SKILL_FLOOR = 0.3  # below this a junior skill does not really support a topic
-DIRECT_LINK = 0.45  # a skill this close to a goal is a topic even outside the catalog
+COVERED = 0.45  # a junior skill this close to a catalog topic is represented by it
+OWN_SKILL = 0.5  # how surely a junior can teach a skill they list themselves
 GENERAL_PITFALLS = 4
 
 
@@ -76,10 +83,13 @@ def plan_topics(ctx: PlanContext, *, limit: int = 5) -> TopicSet:
             )
         )
     suggestions.extend(
-        _direct_topics(ctx, junior.id, senior.id, skills, goals, goal_texts, skill_sims, topics)
+        _skill_topics(ctx, junior.id, senior.id, skills, goals, goal_texts, skill_sims)
     )
     suggestions.sort(key=lambda s: (-s.score, s.topic))
-    chosen = _without_near_duplicates(ctx, suggestions, limit)
+    chosen = [
+        s.model_copy(update={"guidance": guidance_note(ctx, s.citations, _query(s, topics))})
+        for s in _without_near_duplicates(ctx, suggestions, limit)
+    ]
     pitfalls = [
         Pitfall(id=p.id, title=p.title, text=p.text, citations=list(p.citations))
         for p in ctx.catalog.pitfalls[:GENERAL_PITFALLS]
@@ -95,6 +105,13 @@ def plan_topics(ctx: PlanContext, *, limit: int = 5) -> TopicSet:
         notes=notes,
         citations=ctx.guidance.citation_refs(list(dict.fromkeys(cited))),
     )
+
+
+def _query(suggestion: TopicSuggestion, topics: list[CatalogTopic]) -> str:
+    for topic in topics:
+        if topic.topic == suggestion.topic:
+            return topic.match_text
+    return f"{suggestion.topic} {suggestion.skill or ''}"
 
 
 def _best(sims: np.ndarray | None, row: int, labels: list[str]) -> tuple[str | None, float]:
@@ -125,7 +142,7 @@ def _why(
     )
 
 
-def _direct_topics(
+def _skill_topics(
     ctx: PlanContext,
     junior: str,
     senior: str,
@@ -133,27 +150,36 @@ def _direct_topics(
     goals: list[str],
     goal_texts: list[str],
     skill_sims: np.ndarray | None,
-    topics: list[CatalogTopic],
 ) -> list[TopicSuggestion]:
-    """A junior skill that clearly serves a senior goal but no catalog topic covers."""
-    if not skills or not goals:
+    """The junior's own skills that no catalog topic covers, as topics of their own.
+
+    A junior who teaches Spanish translation or shift scheduling should be offered those,
+    not only the catalog's usual digital themes. Starter questions come from the question
+    bank's category for the skill.
+    """
+    if not skills:
         return []
-    links = ctx.matcher.similarity(skills, goal_texts)
+    links = link_matrix(ctx, skills, goal_texts) if goals else None
     covered = skill_sims.max(axis=0) if skill_sims is not None else np.zeros(len(skills))
-    out = []
     categories = categorise(ctx, skills)
+    junior_name, senior_name = ctx.person(junior).first_name, ctx.person(senior).first_name
+    out = []
     for i, skill in enumerate(skills):
-        j = int(np.argmax(links[i]))
-        link = float(links[i, j])
-        if link < DIRECT_LINK or covered[i] >= 0.5:
-            continue
+        if covered[i] >= COVERED:
+            continue  # a catalog topic already says it better
+        goal, link = None, 0.0
+        if links is not None:
+            j = int(np.argmax(links[i]))
+            goal, link = goals[j], float(links[i, j])
         category = categories[i]
+        use_goal = goal is not None and link >= SKILL_FLOOR
         starters = [
-            fill(q.text, skill=skill, goal=goal_phrase(goals[j]))
+            fill(q.text, skill=skill, goal=goal_phrase(goal) if goal else "")
             for q in ctx.bank.questions
             if q.category == category.id
             and q.direction in ("junior-teaches", "any")
             and q.fits("reverse")
+            and (use_goal or "{goal}" not in q.text)
         ][:3]
         if not starters:
             continue
@@ -162,22 +188,19 @@ def _direct_topics(
                 c for q in ctx.bank.questions if q.category == category.id for c in q.citations
             )
         )[:2]
+        if goals:
+            score = 0.6 * min(OWN_SKILL, link) + 0.2 * (OWN_SKILL + link)
+        else:
+            score = OWN_SKILL - 0.01 * i  # listed order: people list their strongest first
         out.append(
             TopicSuggestion(
                 topic=skill[0].upper() + skill[1:],
                 taught_by=junior,
                 learner=senior,
-                why=_why(
-                    ctx.person(junior).first_name,
-                    ctx.person(senior).first_name,
-                    skill,
-                    link,
-                    goals[j],
-                    link,
-                ),
+                why=_why(junior_name, senior_name, skill, 1.0, goal, link),
                 skill=skill,
-                goal=goals[j],
-                score=round(link, 4),
+                goal=goal if use_goal else None,
+                score=round(score, 4),
                 starter_questions=starters,
                 citations=cites or list(category.citations),
             )
@@ -192,6 +215,9 @@ def _without_near_duplicates(
     for suggestion in ranked:
         if len(chosen) >= limit:
             break
+        # A skill already carried by a higher-ranked topic is not offered twice.
+        if suggestion.skill and any(c.skill == suggestion.skill for c in chosen):
+            continue
         if chosen:
             sims = ctx.matcher.similarity([suggestion.topic], [c.topic for c in chosen])
             if float(sims.max()) > 0.8:

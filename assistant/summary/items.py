@@ -1,0 +1,290 @@
+"""Action items under construction.
+
+``Context`` holds what the extractors share (the notes, the members, the check-in date and
+the patterns that name them); ``make`` turns a verb phrase into an item with its due date
+("send me the file by Friday", said by Hana, becomes "send Hana the file", due Friday);
+``subject_owner`` resolves "I", "you", "he", "everyone" or a name to a member or None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from assistant.summary.dates import resolve_due, strip_dates
+from assistant.summary.flags import PreviousStatus
+from assistant.summary.parse import Notes, Sentence, Unit
+from assistant.summary.people import People
+from assistant.summary.text import (
+    GENERIC_VERBS,
+    base_verb,
+    clip_words,
+    content_stems,
+    fold,
+    tidy,
+)
+from assistant.summary.vocab import (
+    ADVERBS,
+    ANAPHOR,
+    CUT,
+    GROUP_SUBJECTS,
+    IN_MEETING,
+    MASK_QUOTES,
+    NOT_TASK,
+    PRONOUN_SUBJECTS,
+    SAME_DUE,
+    STRONG,
+    WEAK,
+)
+
+
+@dataclass
+class Item:
+    """An action item being assembled."""
+
+    owner: str | None
+    task: str
+    due: dt.date | None
+    unit: int
+    order: int
+    recap: bool = False
+    stems: set[str] = field(default_factory=set)
+    poor: bool = False
+    exchange: bool = False  # from a transcript, where a reply can restate a request
+    lead: str = ""  # the words of the sentence before the commitment ("He picked #441, …")
+
+    def finish(self) -> None:
+        """Recompute the stems and whether the task is too vague to stand alone."""
+        self.stems = content_stems(self.task)
+        meaningful = {w for w in self.stems if w not in GENERIC_VERBS}
+        self.poor = len(meaningful) < 2 or (
+            bool(ANAPHOR.match(fold(self.task))) and len(meaningful) < 3
+        )
+
+
+@dataclass
+class Context:
+    """What the extractors share while reading one set of notes."""
+
+    notes: Notes
+    people: People
+    date: dt.date
+    statuses: list[PreviousStatus]
+    items: list[Item] = field(default_factory=list)
+    you_named: bool = True  # whether "you" in the current sentence is one known person
+
+    def __post_init__(self) -> None:
+        names = self.people.alternation or r"(?!x)x"
+        verb = r"\s+(?P<verb>[a-z][a-z'-]*)"
+        subject = r"(?P<subj>\b(?:" + names + r"|" + PRONOUN_SUBJECTS + r")\b)"
+        # "Sam will …", "I'll …", "Amara to …": a subject, a modal, a verb.
+        self.anchor = re.compile(
+            subject + r"(?P<modal>" + STRONG + "|" + WEAK + ")" + ADVERBS + verb
+        )
+        # "… and will send the revised version": the subject is further back.
+        self.implicit = re.compile(
+            r"(?:^|[,;:]\s*|\band\s+|\bthen\s+)(?P<modal>will|'ll|to|gonna|going\s+to)"
+            + ADVERBS
+            + verb
+        )
+        # Commitments written about someone: "Amara asked Leo to …", "Sam's homework is to …",
+        # "homework for Sam: …", "Leo said he'd …". Each alternative has its own groups.
+        person = r"(?P<subj{n}>\b(?:" + names + r"|me|him|her)\b)"
+        tasks = r"(?:homework|task|action(?:\s+item)?|job|next\s+step|assignment|to-?do)"
+        v = r"\s+(?P<verb{n}>[a-z][a-z'-]*)"
+        alternatives = [
+            r"\b(?:asked|reminded|challenged|got)\s+" + person + r"(?P<modal{n}>\s+to)" + v,
+            person + r"'s\s+" + tasks + r"\s+(?:is|was|will\s+be)(?P<modal{n}>\s+to|\s*:)" + v,
+            r"\b" + tasks + r"\s+for\s+" + person + r"(?P<modal{n}>\s*[:-]|\s+is\s+to)" + v,
+            person
+            + r"\s+(?:said|says|mentioned|promised|confirmed)\s+(?:that\s+)?(?:he|she|they|i)"
+            + r"(?P<modal{n}>'d|\s+would)"
+            + v,
+            # "We agreed that Freya would edit a first cut", "decided Sipho will …"
+            r"\b(?:agreed|decided)\s+(?:that\s+)?"
+            + person.replace("|me|him|her", "|i")
+            + r"(?P<modal{n}>\s+would|'d|\s+will|'ll|\s+should)"
+            + v,
+        ]
+        self.assigned = re.compile(
+            "|".join(alt.replace("{n}", str(n)) for n, alt in enumerate(alternatives))
+        )
+        self.present = re.compile(
+            r"^\W*(?:and\s+|then\s+)?(?P<subj>" + names + r"|i|everyone|everybody|we)\s+"
+            r"(?P<verb>[a-z][a-z'-]*)"
+        )
+
+
+def is_usable(sentence: Sentence) -> bool:
+    """Neither private nor an instruction aimed at an AI."""
+    return not (sentence.private or sentence.injected)
+
+
+def mask(folded: str) -> str:
+    """Quoted speech can't make commitments: blank it out, keeping offsets."""
+    return MASK_QUOTES.sub(lambda m: '"' + " " * (len(m.group(0)) - 2) + '"', folded)
+
+
+def clause_end(masked: str, start: int, stop: int) -> int:
+    """Where the task that starts at ``start`` ends: at an aside, a new clause or ``stop``."""
+    m = CUT.search(masked, start, stop)
+    return m.start() if m else stop
+
+
+def subject_owner(
+    ctx: Context, subj: str, raw: str, start: int, me: str | None, you: str | None, near: str | None
+) -> tuple[bool, str | None]:
+    """(resolved?, owner) for a subject phrase; unresolved subjects give no item."""
+    s = subj.strip()
+    if s == "i":
+        return (me is not None or not ctx.notes.transcript, me)
+    if GROUP_SUBJECTS.match(s):
+        return True, None
+    if s == "you":
+        return (you is not None, you)
+    if s == "me":
+        return (me is not None, me)
+    if s in ("him", "her"):
+        return (near is not None, near)
+    if s in ("he", "she", "they"):
+        # Only a member already in view: in a transcript "she" is often a customer or a
+        # character in a word problem.
+        return (s != "they" and near is not None, near)
+    pid = ctx.people.name_at(raw, start, start + len(subj))
+    return (pid is not None, pid)
+
+
+def rewrite(ctx: Context, task: str, owner: str | None, me: str | None, you: str | None) -> str:
+    """Turn "send me the file" into "send Hana the file" when "me" is not the owner."""
+    people = ctx.people
+
+    def name(pid: str, possessive: bool) -> str:
+        """A member as the task names them."""
+        first = people.first(pid)
+        return first + "'s" if possessive else first
+
+    def swap(m: re.Match[str]) -> str:
+        """One pronoun, replaced when it means someone other than the owner."""
+        word = m.group(0)
+        low = word.lower()
+        if low in ("me", "i", "myself") and me and owner != me:
+            return name(me, False)
+        if low == "my" and me and owner != me:
+            return name(me, True)
+        # In a group "you" may be everyone: only a named or pair partner is substituted.
+        if low in ("you", "your") and you and owner != you and ctx.you_named:
+            return name(you, low == "your")
+        if low in ("you", "your") and you and owner == you and me is None:
+            return word
+        return word
+
+    return re.sub(r"\b(?:me|my|myself|I|you|your)\b(?!')", swap, task)
+
+
+def make(
+    ctx: Context,
+    *,
+    owner: str | None,
+    raw: str,
+    start: int,
+    end: int,
+    unit: Unit,
+    sentence: Sentence,
+    me: str | None,
+    you: str | None,
+    recap: bool = False,
+    due_text: str | None = None,
+    lead: str = "",
+) -> Item | None:
+    """Build an item from ``raw[start:end]`` (the verb phrase)."""
+    phrase = raw[start:end]
+    if NOT_TASK.match(fold(phrase).strip()):
+        return None
+    due = resolve_due(due_text if due_text is not None else phrase, ctx.date)
+    if re.match(
+        r"^\S+\s+(?:\S+\s+){0,3}(?:is|are|was)\s+(?:that|this|to|the|a|what)\b", fold(phrase)
+    ):
+        return None  # "the point I'll make is that …" — the verb sits in a relative clause
+    if due is None and IN_MEETING.match(fold(phrase).strip()):
+        return None  # "we'll go straight into questions" steers the meeting itself
+    if due is None and SAME_DUE.search(fold(phrase)) and ctx.items:
+        due = ctx.items[-1].due  # "…, same deadline" repeats the previous item's date
+    phrase = SAME_DUE.sub("", phrase) if SAME_DUE.search(phrase) else phrase
+    task = tidy(strip_dates(phrase, ctx.date))
+    task = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", task) if len(task) > 60 else task
+    task = tidy(rewrite(ctx, task, owner, me, you))
+    if len(task) < 3:
+        return None
+    item = Item(
+        owner=owner,
+        task=clip_words(task, 28),
+        due=due,
+        unit=unit.index,
+        order=sentence.index,
+        recap=recap,
+        exchange=ctx.notes.transcript,
+    )
+    item.lead = lead
+    item.finish()
+    ctx.items.append(item)
+    return item
+
+
+def present_item(
+    ctx: Context,
+    unit: Unit,
+    sentence: Sentence,
+    me: str | None,
+    you: str | None = None,
+    recap: bool = False,
+) -> bool:
+    """ "Kwame sends me the invite", "I set up the channel" in an action list or read-back."""
+    raw = sentence.text
+    masked = mask(fold(raw))
+    m = ctx.present.match(masked)
+    if not m:
+        return False
+    verb = m["verb"]
+    base = base_verb(verb)
+    if (
+        base is None
+        or base == "be"
+        or (
+            base == "have"
+            and not re.match(r"has\s+(?:a|an|the|his|her|their|to)\b", masked[m.start("verb") :])
+        )
+    ):
+        return False
+    subj = m["subj"]
+    if subj == "we":
+        owner = None
+    elif subj == "i":
+        owner = me
+    elif subj in ("everyone", "everybody"):
+        owner = None
+    else:
+        owner = ctx.people.name_at(raw, m.start("subj"), m.end("subj"))
+        if owner is None:
+            return False
+    end = clause_end(masked, m.end("verb"), len(masked))
+    phrase_start = m.start("verb")
+    item = make(
+        ctx,
+        owner=owner,
+        raw=raw,
+        start=phrase_start,
+        end=end,
+        unit=unit,
+        sentence=sentence,
+        me=me,
+        you=you,
+        recap=recap,
+    )
+    if item is not None:
+        words = item.task.split()
+        if words:
+            words[0] = base if base != "have" else "have"
+            item.task = " ".join(words)
+            item.finish()
+    return item is not None
