@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.lexical import tokenize
 from assistant.retrieval import HybridRetriever, Passage
-from assistant.safety import asks_for_records, clean_text
+from assistant.safety import asks_for_records, clean_text, quarantine_reason
 
 MAX_SENTENCES = 8
 MIN_SENTENCE_CHARS = 25
@@ -91,8 +91,11 @@ def split_sentences(text: str) -> list[str]:
             continue  # a lead-in ("Ways to handle it:") says nothing on its own
         if sentence[-1] not in ".!?":
             sentence += "."
-        if MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
-            out.append(sentence)
+        if not MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
+            continue
+        if quarantine_reason(sentence):
+            continue  # never quote instructions to an AI or text labelled private
+        out.append(sentence)
     return out
 
 

@@ -158,6 +158,8 @@ def ingest(
             err.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
         for warning in report.warnings:
             err.print(f"[yellow]warning[/] {warning}", highlight=False)
+        for item in report.quarantined:
+            err.print(f"[yellow]quarantined[/] {item}; it will never be quoted", highlight=False)
         if not quiet:
             out.print(f"Ingested {report.summary()}.", highlight=False)
 

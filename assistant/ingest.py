@@ -34,8 +34,9 @@ from assistant.loaders import (
     read_bytes,
 )
 from assistant.retrieval import HybridRetriever
+from assistant.safety import quarantine_reason
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 EMBED_FLUSH = 256
 
 Progress = Callable[[int, int, str], None]
@@ -60,6 +61,7 @@ class IngestReport:
     chunks_skipped: int = 0
     total_chunks: int = 0
     warnings: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -73,6 +75,7 @@ class IngestReport:
             + f"); chunks: {self.chunks_added} added, {self.chunks_updated} updated, "
             f"{self.chunks_removed} removed, {self.chunks_skipped} skipped; "
             f"{self.total_chunks} in the index"
+            + (f"; {len(self.quarantined)} quarantined" if self.quarantined else "")
         )
         return line
 
@@ -166,6 +169,7 @@ def _metadata(
         "file_sha": sha,
         "pipeline": pipeline,
         "digest": digest,
+        "quarantined": False,
     }
     if doc.topics:
         meta["topics"] = doc.topics
@@ -268,6 +272,12 @@ def ingest(
             new_ids.add(chunk.id)
             digest = _chunk_digest(chunk, doc)
             meta = _metadata(chunk, doc, target, sha, pipeline, digest)
+            reason = quarantine_reason(chunk.text)
+            if reason:
+                # Kept in the index (so re-runs stay idempotent) but never retrieved or quoted.
+                meta["quarantined"] = True
+                meta["quarantine_reason"] = reason
+                report.quarantined.append(f"{chunk.id}: {reason}")
             previous = old.get(chunk.id)
             if (
                 previous is not None

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = 1
+FORMAT = 2
+QUARANTINED = "quarantined:yes"
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +62,7 @@ class LexicalIndex:
             tags.append(
                 {f"modes:{m}" for m in meta.get("modes") or ["all"]}
                 | {f"audiences:{a}" for a in meta.get("audiences") or ["all"]}
+                | ({QUARANTINED} if meta.get("quarantined") else set())
             )
         names = sorted(set().union(*tags)) if tags else []
         flags = {
@@ -76,8 +78,11 @@ class LexicalIndex:
     def mask(
         self, modes: Sequence[str] | None, audiences: Sequence[str] | None
     ) -> np.ndarray | None:
-        """Which passages pass the filter (``all`` always passes); None when unfiltered."""
+        """Which passages pass the filter (``all`` always passes; quarantined passages
+        never do); None when every passage passes."""
         result: np.ndarray | None = None
+        if self.has_quarantined:
+            result = ~self.flags[QUARANTINED]
         for field, values in (("modes", modes), ("audiences", audiences)):
             if not values:
                 continue
@@ -88,6 +93,11 @@ class LexicalIndex:
                     part |= flag
             result = part if result is None else result & part
         return result
+
+    @property
+    def has_quarantined(self) -> bool:
+        flag = self.flags.get(QUARANTINED)
+        return flag is not None and bool(flag.any())
 
     def allows(self, passage_id: str, mask: np.ndarray) -> bool:
         """Whether a passage passes a filter mask from :meth:`mask`."""

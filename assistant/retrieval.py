@@ -167,7 +167,8 @@ class HybridRetriever:
         n = min(max(self.candidates, k), len(lexical))
         embeddings = self.store.embedder.embed(list(queries))
         mask = lexical.mask(modes, audiences)
-        dense_all = self._dense(embeddings, n, lexical, mask, mode_filter(modes, audiences))
+        where = mode_filter(modes, audiences, exclude_quarantined=lexical.has_quarantined)
+        dense_all = self._dense(embeddings, n, lexical, mask, where)
         fused_all: list[list[tuple[str, float]]] = []
         for query, dense in zip(queries, dense_all, strict=True):
             lex = self._lexical_hits(lexical, query, n, mask)

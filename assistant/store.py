@@ -222,11 +222,15 @@ class GuidanceStore:
 
 
 def mode_filter(
-    modes: Sequence[str] | None, audiences: Sequence[str] | None
+    modes: Sequence[str] | None,
+    audiences: Sequence[str] | None,
+    *,
+    exclude_quarantined: bool = False,
 ) -> dict[str, Any] | None:
     """A Chroma ``where`` for passages that apply to any of ``modes`` and ``audiences``.
 
-    Passages marked ``all`` apply everywhere, so they always pass a filter.
+    Passages marked ``all`` apply everywhere, so they always pass a filter; quarantined
+    passages (see :func:`assistant.safety.quarantine_reason`) can be left out too.
     """
     clauses: list[dict[str, Any]] = []
     for field, values in (("modes", modes), ("audiences", audiences)):
@@ -234,6 +238,8 @@ def mode_filter(
             continue
         wanted = sorted({v.lower() for v in values} | {"all"})
         clauses.append({"$or": [{field: {"$contains": v}} for v in wanted]})
+    if exclude_quarantined:
+        clauses.append({"quarantined": False})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -8,7 +8,6 @@ each flag, bad input, determinism and speed.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -526,32 +525,6 @@ def test_embed_is_used_only_on_extracted_items(northwind: Program) -> None:
     goals = {(g.participant, g.goal) for g in summary.goal_progress}
     assert ("amara", "figure out how to use ChatGPT for reports") in goals
     assert ("leo", "understand how budgets get approved") in goals
-
-
-def test_ten_thousand_words_well_under_a_second(northwind: Program) -> None:
-    turns = [
-        "Ruth: Keep a running doc for each person and let them add topics first.",
-        "Hana: A running doc, OK, that makes sense. I'll set it up next week.",
-        "Kwame: Can you send me the SBI one-pager?",
-        "Ruth: Sure, I'll send it tomorrow.",
-        "Tomás: When somebody gets loud I lower my voice and let them finish.",
-        "Yusuf: That's what I need to learn. I'll try it on the radio on Monday.",
-    ]
-    base = "\n".join(turns)
-    per_copy = len(base.split())
-
-    def timed(words: int) -> float:
-        notes = "\n".join([base] * (words // per_copy + 1))
-        best = float("inf")
-        for _ in range(3):
-            start = time.perf_counter()
-            run(northwind, "northwind-new-managers-circle", notes)
-            best = min(best, time.perf_counter() - start)
-        return best
-
-    small, large = timed(2_500), timed(10_000)
-    assert large < 1.0
-    assert large < small * 8  # about 4x the words: linear, not quadratic
 
 
 def test_goal_progress_with_the_real_embedder(northwind: Program, embedder: MiniLMEmbedder) -> None:

@@ -134,6 +134,10 @@ def _let_me(ctx: Context, unit: Unit, sentence: Sentence, masked: str, speaker: 
     if not m or not is_base_verb(m["verb"]) or m["verb"] in SKIP_VERBS | IN_SESSION:
         return
     end = clause_end(masked, m.start("verb"), len(masked))
+    if re.match(r"\S+\s+(?:you|us)\s+(?:through|how|what|why)\b", masked[m.start("verb") : end]):
+        return  # "let me show you how we do it" happens in the meeting itself
+    if m["verb"] in RIGHT_NOW and not find_dates(masked[m.start("verb") : end], ctx.date):
+        return
     make(
         ctx,
         owner=speaker,

@@ -214,6 +214,15 @@ def make(
     task = tidy(strip_dates(phrase, ctx.date))
     task = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", task) if len(task) > 60 else task
     task = tidy(rewrite(ctx, task, owner, me, you))
+    # "Back to pricing: before the renewal, bring me ..." - a short lead-in is not the task.
+    intro = re.match(
+        r"^(?:back\s+to|as\s+for|re|regarding|about|on|okay|ok|so|and|also)\b[\w' -]{0,25}:\s+"
+        r"(?=\S+(?:\s+\S+){2})",
+        task,
+        re.IGNORECASE,
+    )
+    if intro:
+        task = task[intro.end() :]
     if len(task) < 3:
         return None
     item = Item(

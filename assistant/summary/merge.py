@@ -42,8 +42,9 @@ def add_context(ctx: Context, items: list[Item]) -> None:
         anaphoric = bool(ANAPHOR.match(fold(item.task)))
         if not (anaphoric or (item.poor and len(item.task.split()) <= 2)):
             continue  # "bring one question next time" is short but says what it is
-        if len(item.lead.split()) >= 3 and not ANAPHOR_ONLY.match(fold(item.lead)):
-            context = clip_words(tidy(item.lead), 20)
+        lead = item.lead or ""
+        if len(lead.split()) >= 3 and not ANAPHOR_ONLY.match(fold(lead)):
+            context = clip_words(tidy(lead), 20)
         else:
             # Nearest sentence first: "We don't have a page for that. I can write one."
             before = [
@@ -57,6 +58,9 @@ def add_context(ctx: Context, items: list[Item]) -> None:
             item.finish()
         elif item.poor:
             item.stems = set()  # nothing says what "do it" was: not an action item
+
+
+_ADJACENT = 0.3
 
 
 def merge(items: list[Item]) -> list[Item]:
@@ -105,6 +109,8 @@ def _same(a: Item, b: Item) -> bool:
     score = overlap(a.stems, b.stems)
     if score >= 0.5:
         return True
+    if abs(a.unit - b.unit) == 1 and (a.exchange or b.exchange) and score >= _ADJACENT:
+        return True  # a request and the reply that takes it on, in neighbouring turns
     if (a.poor or b.poor) and abs(a.unit - b.unit) <= (2 if a.exchange else 0):
         return a.due is None or b.due is None or a.due == b.due
     return False

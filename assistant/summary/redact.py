@@ -17,29 +17,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from assistant.safety import PRIVATE_MARKER as _MARKER
+from assistant.safety import looks_like_instruction as is_injection
+from assistant.safety import marks_private as has_marker
 from assistant.summary.parse import Notes, Sentence, Unit
 from assistant.summary.people import People
 from assistant.summary.text import STOPWORDS, WORD_RE, fold, wordset
 
-_MARKER = re.compile(
-    r"\bconfidential(?:ly)?\b|\bin\s+confidence\b|\boff[- ]the[- ]record\b|\boff[- ]record\b"
-    r"|(?:^|[\s(\[*_])private\s*[:\-]|\(\s*private\s*\)|\[\s*private\s*\]|^\W*private\b"
-    r"|\b(?:just|strictly|purely|only)\s+between\s+(?:us|you\s+and\s+me|ourselves|the\s+\w+\s+of\s+us)\b"
-    r"|\b(?:this|that|it)(?:'s|\s+is|\s+stays|\s+remains|\s+has\s+to\s+stay)\s+between\s+"
-    r"(?:us|you\s+and\s+me|ourselves|the\s+\w+\s+of\s+us)\b"
-    r"|\bkeep(?:ing)?\s+(?:this|that|it)\s+between\b|^\W*between\s+(?:us|you\s+and\s+me)\b"
-    r"|\bbetween\s+you\s+and\s+me\b"
-    r"|\b(?:please|pls|plz|kindly)\s+(?:don'?t|do\s+not|dont|never)\s+(?:share|repeat|spread|"
-    r"mention|write|put|include|record|minute|note|pass|tell)\b"
-    r"|\b(?:don'?t|do\s+not|dont)\s+(?:share|repeat|spread|put|include|write|record)\s+"
-    r"(?:this|that|it|any\s+of\s+this)\b(?!\s+(?:file|doc|link|screen|slide|deck|sheet|form))"
-    r"|\b(?:don'?t|do\s+not|dont)\s+(?:put|include|write)\s+(?:this|that|it)\s+(?:in|into|down)\b"
-    r"|\bnot\s+for\s+(?:the\s+)?(?:notes|minutes|summary|record|sharing|the\s+group|wider\s+sharing)\b"
-    r"|\bkeep\s+(?:this|that|it)\s+(?:off|out\s+of)\b|\bkeep\s+(?:this|that|it)\s+(?:to\s+yourselves?"
-    r"|quiet|under\s+wraps|private|confidential)\b|\bnot\s+to\s+be\s+shared\b"
-    r"|\b(?:don'?t|do\s+not|dont)\s+(?:tell|mention\s+(?:this|it|that)\s+to)\s+anyone\b"
-    r"|\bleave\s+(?:this|that|it)\s+out\s+of\s+(?:the\s+)?(?:notes|summary|minutes)\b"
-)
 # Replies that keep a private passage going: acknowledgements of confidence.
 _ACK = re.compile(
     r"\b(?:understood|stays?\s+(?:here|in\s+this\s+room|with\s+(?:me|us)|between\s+us)|"
@@ -51,42 +35,8 @@ _RESUME = re.compile(
     r"\b(?:anyway|anyhow|moving\s+on|back\s+to|without\s+going\s+into|in\s+general\s+terms|"
     r"on\s+another\s+note|let'?s\s+move|changing\s+the\s+subject|next\s+(?:item|topic|up))\b"
 )
-_INJECTION = re.compile(
-    r"\bignore\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?(?:previous|prior|above|earlier|"
-    r"preceding|former|foregoing)?\s*(?:instructions?|prompts?|rules|text|notes|context|above|"
-    r"everything)\b"
-    r"|\bdisregard\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier)?\s*"
-    r"(?:instructions?|rules|text|notes|context|above|everything)\b"
-    r"|(?:^|[\"'(\[>]|[.!?]\s)\s*(?:assistant|system|chatgpt|gpt|llm|claude|summari[sz]er|"
-    r"ai\s+model|language\s+model|bot)\s*:"
-    r"|\b(?:mark|set|list|report|record|treat)\s+(?:all|every|everything|each|all\s+the)\b[^.]{0,40}?"
-    r"\b(?:as\s+)?(?:complete[d]?|done|finished|closed|resolved)\b"
-    r"|\badd\s+@?\w+\s+as\s+(?:the\s+)?owner\b|\bas\s+(?:the\s+)?owner\s+of\s+(?:all|every|everything)\b"
-    r"|\b(?:make|assign|set)\s+@?\w+\s+(?:as\s+)?(?:the\s+)?owner\s+(?:of|for)\s+(?:all|every)\b"
-    r"|\b(?:note|message|instructions?|attention)\s+(?:to|for)\s+(?:the\s+|any\s+)?(?:ai|assistant|"
-    r"summari[sz]er|bot|model|llm|tool)\b"
-    r"|\byou\s+are\s+(?:now\s+)?(?:an?\s+|the\s+)?(?:ai|assistant|language\s+model|summari[sz]er)\b"
-    r"|\b(?:new|updated|override)\s+instructions?\b"
-    r"|\b(?:remove|clear|delete|drop|suppress|hide)\s+(?:all\s+)?(?:the\s+)?(?:flags?|warnings?)\b"
-    r"|\b(?:do\s+not|don'?t|dont|never)\s+(?:raise|add|set|report)\s+(?:any\s+)?(?:flags?|warnings?)\b"
-    r"|\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|assistant|language\s+model|llm)\b"
-    r"|\b(?:dear|hey|hi|attention)\s+(?:ai|assistant|chatgpt|gpt|claude|bot|summari[sz]er|model)\b"
-    r"|\b(?:add|list|set|make|put|mark|assign|record|name)\s+@?\w+\s+as\s+(?:the\s+)?owners?\b"
-    r"|\b(?:all|every|each)\s+(?:the\s+)?(?:tasks?|items?|action\s+items?)\s+(?:are|is|were|as)\s+"
-    r"(?:done|complete[d]?|finished|closed)\b"
-)
 _FOLLOW_LIMIT = 6  # replies to a private turn considered part of it
 _SHORT_REPLY = 5  # words: "Of course.", "Yes, agreed." — longer replies move on
-
-
-def has_marker(text: str) -> bool:
-    """True when the text marks itself (or what follows) as private."""
-    return bool(_MARKER.search(fold(text)))
-
-
-def is_injection(text: str) -> bool:
-    """True when the text reads like an instruction aimed at an AI summarizer."""
-    return bool(_INJECTION.search(fold(text)))
 
 
 def mark(notes: Notes, people: People) -> list[str]:
