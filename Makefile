@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 QUESTION ?= How do I handle a senior leader who resists being mentored by a junior colleague?
 
-.PHONY: install run test eval lint bench clean
+.PHONY: install run test eval eval-holdout lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install
 ## The eval gate alone (writes reports/eval.html and reports/eval.json).
 eval: install
 	COMENTOR_DATA_DIR=$(CURDIR)/.comentor $(VENV)/bin/comentor eval --report reports/eval.html
+
+## The blind held-out check-ins (reported, not gated: see evals/holdout/README.md).
+eval-holdout: install
+	-COMENTOR_DATA_DIR=$(CURDIR)/.comentor $(VENV)/bin/comentor eval --cases evals/holdout \
+		--report reports/holdout.html
 
 lint: install
 	$(VENV)/bin/ruff check --fix .

@@ -140,10 +140,17 @@ class CaseSet:
         )
 
     def program(self, name: str) -> Program:
-        try:
-            return self.programs[name]
-        except KeyError:
-            raise InputError(f"{self.root}: no program file {name!r} in programs/") from None
+        """A program of this case directory, or else one of the bundled eval programs (so a
+        program's own cases can refer to ours)."""
+        if name not in self.programs:
+            bundled = Path(__file__).resolve().parent / "programs" / name
+            if not bundled.is_file():
+                raise InputError(f"{self.root}: no program file {name!r} in programs/")
+            try:
+                self.programs[name] = load_program(bundled)
+            except ProgramError as exc:
+                raise InputError(f"eval program {name}: {exc}") from None
+        return self.programs[name]
 
     def document(self, name: str) -> Path:
         path = self.root / "documents" / name

@@ -371,6 +371,248 @@ def test_quoted_injection_in_a_transcript_changes_nothing(fernwood: Program) -> 
     assert owners(summary) == [("maren", "pick twenty images and send them over")]
 
 
+# -- who learned what from whom ----------------------------------------------------------------
+
+
+def lessons_of(summary: CheckinSummary) -> list[tuple[str | None, str]]:
+    return [(e.learner, e.teacher) for e in summary.learned]
+
+
+def test_transcript_lesson_is_a_phrase_not_the_spoken_frame(halden: Program) -> None:
+    notes = (
+        "Mei-Lin: I loop over four hundred tiles one at a time on the login node. How should "
+        "I run them?\n"
+        "Kenji: The login node is not for that. What you want is a Slurm array job. You write "
+        "one script for one tile and Slurm runs it four hundred times, each copy with its own "
+        "number.\n"
+        "Mei-Lin: So the script does not loop at all.\n"
+        "Kenji: Right, Slurm does the looping for you.\n"
+    )
+    summary = run(halden, "kenji-meilin-flash", notes)
+    assert lessons_of(summary) == [("meilin", "kenji")]
+    what = summary.learned[0].what
+    assert "Slurm array job" in what
+    assert not what.lower().startswith("what you want")
+
+
+def test_the_other_thing_starts_a_second_lesson(northwind: Program) -> None:
+    notes = (
+        "Leo: First thing, stop using VLOOKUP and use XLOOKUP, it doesn't care about column "
+        "numbers so inserting a column never breaks it. The other thing, and this is more "
+        "general: when you do a report every week, write down the steps the first time, click "
+        "by click, and by the third week you'll know what to automate.\n"
+        "Sam: Oh, I had no idea. Makes sense.\n"
+    )
+    summary = run(northwind, "leo-sam-nearpeer", notes)
+    assert lessons_of(summary) == [("sam", "leo"), ("sam", "leo")]
+    first, second = (e.what for e in summary.learned)
+    assert "XLOOKUP" in first and "steps" in second
+
+
+def test_a_reply_that_instructs_is_teaching_not_learning(halden: Program) -> None:
+    notes = (
+        "Aisha: I got the data to read in, but every site code came out as a factor with forty "
+        "levels because some of them have spaces at the end.\n"
+        "Sipho: Ah, classic. Run trimws() on that column before anything else, or switch to "
+        "read_csv from readr, which trims the spaces for you.\n"
+        "Aisha: Okay, that makes sense. I'll redo the plot with read_csv.\n"
+    )
+    summary = run(halden, "sipho-aisha-nearpeer", notes)
+    assert lessons_of(summary) == [("aisha", "sipho")]
+
+
+def test_a_listener_naming_the_concept_names_the_lesson(halden: Program) -> None:
+    notes = (
+        "Oksana: Why is there a probability that you did not see the bird at all?\n"
+        "Tunde: Because not seeing a bird doesn't mean it isn't there. It might be hiding or the "
+        "observer might be new, so we visit each site several times and the pattern of seen and "
+        "not seen lets the model separate absent from missed.\n"
+        "Oksana: Oh, that's an occupancy model. I never knew the story behind it.\n"
+    )
+    summary = run(halden, "tunde-oksana-lateral", notes)
+    assert lessons_of(summary) == [("oksana", "tunde")]
+    assert summary.learned[0].what.startswith("occupancy model: ")
+
+
+def test_another_program_member_speaking_is_not_the_members_turn(halden: Program) -> None:
+    notes = (
+        "Sipho: That explains the whole mismatch, great catch.\n"
+        "Bev: Sorry, just popping in. The field van is booked for Thursday, keys are in my "
+        "office from seven.\n"
+        "Aisha: Thanks Bev. I'll fix the timestamps in a copy of the sheet by Monday.\n"
+    )
+    summary = run(halden, "sipho-aisha-nearpeer", notes)
+    sipho, aisha = 7, 14  # words of each member's own lines
+    assert summary.talk_share["sipho"] == pytest.approx(sipho / (sipho + aisha), abs=1e-3)
+    assert "van" not in summary.model_dump_json().lower()
+
+
+def test_uptake_of_someone_elses_words_does_not_credit_the_speaker(northwind: Program) -> None:
+    notes = (
+        "Destiny: You never open with a logo. Lead with the forklift, the most interesting "
+        "frame, and put the title on top of it.\n"
+        "Kwame: That's the same as a customer QBR, you never start with the agenda slide, you "
+        "start with the one account number the customer cares about most this quarter.\n"
+        'Ines: I\'m stealing "lead with the forklift" for the Brightline call.\n'
+    )
+    summary = run(northwind, "northwind-emerging-leaders", notes)
+    assert "kwame" not in {e.teacher for e in summary.learned}
+
+
+def test_thanking_someone_for_a_lesson_makes_them_the_teacher(northwind: Program) -> None:
+    notes = (
+        "Amara: Destiny, the thing you told me last month about the first two seconds has "
+        "changed how I think about our board videos.\n"
+        "Destiny: People decide in about a second whether to keep watching, so you never open "
+        "with a logo. You open on the most interesting frame and put the title on top.\n"
+        "Amara: That's exactly what I needed. I re-cut my board video that way.\n"
+    )
+    summary = run(northwind, "northwind-emerging-leaders", notes)
+    assert {e.teacher for e in summary.learned} == {"destiny"}
+
+
+def test_cue_without_a_subject_after_an_arrow_is_the_writers(northwind: Program) -> None:
+    notes = (
+        "M+H 4/28 (hana's notes)\n"
+        "- marcus wrote the by-lane query himself, used WHERE where he needed HAVING -> "
+        "explained: WHERE filters rows before grouping, HAVING filters the groups after\n"
+    )
+    summary = run(northwind, "marcus-hana-comentoring", notes)
+    assert lessons_of(summary) == [("marcus", "hana")]
+    assert summary.learned[0].what.startswith("WHERE filters rows")
+
+
+def test_learned_from_without_a_subject_is_the_writers(fernwood: Program) -> None:
+    notes = (
+        "z+m pairing (zara's notes)\n"
+        "- learned u can use userEvent.keyboard instead of fireEvent, way less flaky "
+        "(from mateo)\n"
+    )
+    summary = run(fernwood, "zara-mateo-peer", notes)
+    assert lessons_of(summary) == [("zara", "mateo")]
+    assert "userEvent.keyboard" in summary.learned[0].what
+
+
+def test_told_him_what_keeps_the_lesson_after_the_colon(halden: Program) -> None:
+    notes = (
+        "Tunde and I had lunch. He asked how I structure a lecture. I told him what I wish "
+        "someone had told me: plan twenty minutes of new content per fifty-minute slot and ask "
+        "the room a question every ten minutes.\n"
+    )
+    summary = run(halden, "tunde-oksana-lateral", notes)
+    assert lessons_of(summary) == [("tunde", "oksana")]
+    assert summary.learned[0].what.startswith("plan twenty minutes")
+
+
+def test_one_lesson_told_in_several_sentences_is_one_entry(northwind: Program) -> None:
+    notes = (
+        "Session with Diane. She went through my proposal with me. Her point was that buyers "
+        "read the price first, so put it on page one. She also said to anchor with the full "
+        "increase and let them negotiate down.\n"
+    )
+    summary = run(northwind, "diane-kwame-traditional", notes)
+    assert lessons_of(summary) == [("kwame", "diane")]
+    assert "price" in summary.learned[0].what
+
+
+def test_topic_lines_and_joint_work_are_the_advisers_lessons(northwind: Program) -> None:
+    notes = (
+        "Leo / Sam (notes by Leo)\n"
+        "- Pricing basics for suppliers: list price vs contract price, and when to ask for a "
+        "second quote\n"
+        "- Sam does everything with the mouse, so we spent half an hour on shortcuts: "
+        "Ctrl+Shift+L for filters, Ctrl+arrow to jump to the end of a block\n"
+    )
+    summary = run(northwind, "leo-sam-nearpeer", notes)
+    assert lessons_of(summary) == [("sam", "leo"), ("sam", "leo")]
+    assert "Ctrl+Shift+L" in summary.learned[1].what
+
+
+def test_a_joint_line_before_the_lesson_only_frames_it(northwind: Program) -> None:
+    notes = (
+        "Leo and I met today. We spent most of the hour on what happened in the room. I told "
+        'him that "I\'ll come back to you on that" is a complete answer, and guessing a number '
+        "live is what gets remembered.\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert lessons_of(summary) == [("leo", "amara")]
+    assert "come back to you" in summary.learned[0].what
+
+
+def test_reports_and_plans_are_not_advice(fernwood: Program) -> None:
+    notes = (
+        "maren + ananya 5 mar (ananya's notes)\n"
+        "- set up python on marens laptop, IT had it locked down\n"
+        "- talk abt the april review next time\n"
+    )
+    assert run(fernwood, "maren-ananya-reverse", notes).learned == []
+
+
+def test_a_member_answering_a_members_question_taught_them(northwind: Program) -> None:
+    notes = (
+        "new mgrs circle 12/3 - R\n"
+        "- yusuf asked how to run a team mtg that isnt 30 min of complaints. kwame: stand up, "
+        "3 items max on the whiteboard, complaints go in a parking lot list\n"
+    )
+    summary = run(northwind, "northwind-new-managers-circle", notes)
+    assert lessons_of(summary) == [("yusuf", "kwame")]
+
+
+def test_initials_after_a_cue_verb_name_the_learner(halden: Program) -> None:
+    notes = (
+        "ugrad grp (notes: t)\n"
+        "t+c+n\n"
+        "- showed c how to make clean vector icons in inkscape for the poster\n"
+    )
+    summary = run(halden, "halden-undergrad-group", notes)
+    assert lessons_of(summary) == [("carlos", "tunde")]
+
+
+def test_a_vague_cue_gives_way_to_the_sentence_that_says_what(halden: Program) -> None:
+    notes = (
+        "Carlos and I met in the lab. Then he taught me something. Carlos showed me that "
+        "capacitive sensors need a two-point calibration, one reading in dry soil and one in "
+        "wet soil.\n"
+    )
+    summary = run(halden, "meilin-carlos-nearpeer", notes)
+    assert lessons_of(summary) == [("meilin", "carlos")]
+    assert "two-point calibration" in summary.learned[0].what
+
+
+def test_a_tip_given_to_the_group_with_an_aside_after_the_name(northwind: Program) -> None:
+    notes = (
+        "Emerging Leaders, pitch practice.\n\n"
+        "Destiny, who does this for a living, gave the group the most useful tip of the day: "
+        "the first sentence has to be the problem in plain words.\n"
+    )
+    summary = run(northwind, "northwind-emerging-leaders", notes)
+    assert lessons_of(summary) == [(None, "destiny")]
+    assert summary.learned[0].what.startswith("the first sentence has to be the problem")
+
+
+def test_a_header_signed_after_a_dash_names_the_writer(halden: Program) -> None:
+    notes = (
+        "ugrad grp 3/3 - T\n"
+        "- how to read a paper: abstract -> figs -> discussion -> methods only if u need them\n"
+    )
+    summary = run(halden, "halden-undergrad-group", notes)
+    assert lessons_of(summary) == [(None, "tunde")]
+
+
+def test_lesson_phrases_drop_spoken_frames_but_keep_content() -> None:
+    from assistant.summary.lessons import clean_lesson
+
+    assert clean_lesson("One thing that helped me: keep a running doc") == "keep a running doc"
+    assert clean_lesson("So, first thing, stop using VLOOKUP.") == "stop using VLOOKUP"
+    assert (
+        clean_lesson("The trick is a two-tone ring: a dark inner outline and a white one.")
+        == "a two-tone ring: a dark inner outline and a white one"
+    )
+    assert clean_lesson('Start with the weird thing: "these chickadees figured it out".') == (
+        'Start with the weird thing: "these chickadees figured it out"'
+    )
+
+
 # -- flags -------------------------------------------------------------------------------------
 
 

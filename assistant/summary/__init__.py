@@ -16,7 +16,10 @@ The modules, in the order the work happens:
 * ``vocab``, ``anchors``, ``items``, ``actions``, ``exchanges``, ``merge``, ``dates``: action
   items, their owners and due dates (written notes in ``actions``, transcripts in
   ``exchanges``), restatements merged;
-* ``learning``, ``teaching``: learned entries from written cues and from transcript uptake;
+* ``learning``, ``cues``, ``teaching``, ``uptake``, ``lessons``, ``topics``: learned entries:
+  written cues ("Amara walked me through …") and lines (advice, topics, joint work), teaching
+  episodes in transcripts and the listener's uptake, and each lesson as a short phrase led by
+  its topic's name when the talk names it;
 * ``highlights``: decisions, concerns, goal progress and the overview.
 """
 

@@ -1,48 +1,59 @@
 """Who learned what from whom.
 
-Written notes say it with verbs ("Amara walked me through …", "I showed Kenji how …",
-"Dmitri showed Ananya and Mateo …", "Lena's segment: …", "Kwame's tip: …") or with advice
-lines in the adviser's voice. In a transcript, teaching shows in the exchange: a long
-explanation by one person followed by the other's uptake ("Oh, I had no idea", "So it's the
-data, not SQL", "Makes sense"), an answer to their question, or a topic that matches the
-teacher's skills and the learner's goals. Learners and teachers are always members.
+Written notes say it with verbs (``cues``: "Amara walked me through …", "Kwame's tip: …"),
+with advice lines in the adviser's voice ("Ask right after the thing happens"), with topic
+lines ("Pricing basics: cost-plus vs value-based …", "how to read a paper: abstract ->
+figs"), with what a pair did together ("we spent half an hour on shortcuts: …"), or with a
+question and the member who answered it ("yusuf asked how to run a team mtg. kwame: stand
+up, 3 items max"). In a transcript, teaching shows in the exchange (``teaching``). Learners
+and teachers are always members.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from assistant.models import Learned
-from assistant.summary.parse import Notes, Unit
+from assistant.summary.cues import REVIEW, from_cues
+from assistant.summary.lessons import PLANNING, shorten
+from assistant.summary.parse import Notes, Sentence, Unit
 from assistant.summary.people import People
-from assistant.summary.teaching import (
-    EXPLANATION_WORDS,
-    GOAL_FILLER,
-    Entry,
-    from_turns,
-    lesson_sentence,
-)
+from assistant.summary.teaching import GOAL_FILLER, Entry, from_turns
 from assistant.summary.text import (
     BASE_VERBS,
     STOPWORDS,
-    clip_words,
     content_stems,
     fold,
     overlap,
     tidy,
+    wordset,
 )
 
-_OBJ = (
-    r"(?:me|him|her|them|us|everyone|everybody|the\s+(?:group|team|circle|others|rest\s+of\s+us)|"
-    r"the\s+rest\s+of\s+the\s+(?:group|team|circle)|all\s+of\s+us|{names})"
+# "we spent half an hour on shortcuts", "we looked at how plurals work", "we fixed it by …"
+_JOINT = re.compile(
+    r"\bwe\s+(?:also\s+|then\s+)?(?:went\s+(?:through|over)|looked\s+at|covered|worked\s+through|"
+    r"practi[sc]ed|spent\s+[^,.;:]{0,30}?\bon|(?:fixed|solved|sorted)\s+(?:it|this|that)\s+by)"
+    r"\s+(?P<rest>.+)"
 )
-_SUBJ = r"(?:i|we|he|she|they|{names})"
-_GROUP_OBJ = re.compile(r"^(?:us|everyone|everybody|the\s+|all\s+of\s+us|them)")
-_LESSON_NOUNS = (
-    r"(?:topic|segment|tip|tips|advice|rule|trick|point|suggestion|lesson|talk|session|"
-    r"walkthrough|demo|recommendation|take|approach|method|framework|structure|template|"
-    r"checklist|system|idea|rule\s+of\s+thumb)"
+# What every session goes through: not a lesson.
+_ROUTINE = re.compile(
+    r"^\W*(?:the\s+)?(?:agenda|action\s+items?|calendar|schedule|logistics|next\s+steps|notes|"
+    r"updates?|status|intros?|introductions|check-?in|round)\b"
+)
+_TOPIC_LINE = re.compile(r"^\W*(?P<topic>[^:>]{2,50}?)\s*(?::|->)\s*(?P<rest>\S.{8,})$")
+_TOPIC_WORDS = re.compile(
+    r"^\W*(?:how\s+to|how\s+\w+(?:\s+\w+)?\s+works?|why)\b|\b(?:basics|101|primer|fundamentals|"
+    r"crash\s+course|intro\s+to|tips)\b|\b(?<!check-in\s)(?<!mentoring\s)(?<!pairing\s)"
+    r"(?<!coaching\s)(?<!planning\s)session(?:\s+\d+)?\W*$"
+)
+_TALKED = re.compile(
+    r"^\W*(?:we\s+)?(?:talked|chatted|discussed|spoke)\s+(?:a\s+bit\s+|briefly\s+|a\s+lot\s+)?"
+    r"(?:about\s+)?"
+)
+# A goal only counts where the notes show something being learned there.
+_ACTIVITY = re.compile(
+    r"\b(?:session|lesson|tutorial|basics|crash\s+course|intro\s+to|we\s+(?:did|covered|"
+    r"practi[sc]ed|looked\s+at|went\s+(?:through|over)|worked\s+through))\b"
 )
 
 
@@ -51,326 +62,152 @@ def extract_learned(
 ) -> list[Learned]:
     """Learned entries, in note order, deduplicated. ``skip`` are units that assign tasks:
     their advice-like wording ("ask Lena for a review") is not a lesson."""
-    names = people.alternation or r"(?!x)x"
     entries: list[Entry] = []
     if notes.transcript:
         entries += from_turns(notes, people)
     for unit in notes.units:
         if unit.section in ("action", "attendance", "agenda") and not notes.transcript:
             continue
-        entries += _from_cues(notes, people, unit, names)
+        entries += from_cues(notes, people, unit)
     if not notes.transcript:
         entries += _from_written_extras(notes, people, entries, skip)
+        entries = _fold_followups(entries)
     entries.sort(key=lambda e: e.order)
     return _dedupe(entries)
 
 
-# -- explicit cues ("showed", "walked me through", "Lena's segment:") ---------------------
-
-
-def _patterns(names: str) -> list[tuple[str, re.Pattern[str]]]:
-    obj = _OBJ.format(names=names)
-    subj = _SUBJ.format(names=names)
-    lists = rf"{obj}(?:(?:\s*,\s*|\s+and\s+|\s*[&+/]\s*){obj})*"
-    return [
-        (
-            "show",
-            re.compile(
-                rf"(?:^|\b(?P<t>{subj})\s+)(?:also\s+|then\s+)?(?:showed|shows|show|taught|"
-                rf"teaches|walked|walks|took|takes|talked)\s+(?P<l>{lists})\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "explain",
-            re.compile(
-                rf"(?:^|\b(?P<t>{subj})\s+)(?:also\s+|then\s+)?(?:explained|explains|demoed|"
-                rf"demonstrated|went\s+(?:over|through)|ran\s+through|did\s+a\s+(?:live\s+|quick\s+)?"
-                rf"(?:demo|run|walkthrough|run-through))\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "share",
-            re.compile(
-                rf"\b(?P<t>{subj})\s+(?:also\s+)?(?:shared|gave\s+(?:\w+\s+)?(?:a|an|some|her|his|"
-                rf"their|my))\s+(?:\w+\s+)?(?P<noun>{_LESSON_NOUNS}|rundown|overview|primer|"
-                rf"crash\s+course|intro)\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "label",
-            re.compile(
-                rf"^\W*(?P<t>{names})'s\s+(?:\w+\s+)?{_LESSON_NOUNS}\s*[:\-]\s*(?P<rest>.+)"
-            ),
-        ),
-        (
-            "on",  # "Lena on review tone: prefix optional comments with nit"
-            re.compile(rf"^\W*(?P<t>{names})\s+on\s+[^:]{{3,60}}:\s*(?P<rest>.+)"),
-        ),
-        (
-            "said",
-            re.compile(
-                rf"\b(?P<t>{subj})(?:'s|\s+also)?\s+(?:point\s+was|said\s+to|suggested|recommended|"
-                rf"advised|told\s+(?:me|him|her|us)\s+to)\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "reference",
-            re.compile(
-                rf"\b(?:with|using|from|per|following)\s+(?P<t>{names})'s\s+(?:\w+\s+)?"
-                rf"{_LESSON_NOUNS}\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "learned",
-            re.compile(
-                rf"\b(?P<l>{subj})\s+(?:learned|learnt|picked\s+up)\b(?P<rest>.*?)\bfrom\s+"
-                rf"(?P<t>{names})\b"
-            ),
-        ),
-    ]
-
-
-_Patterns = tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]
-_CACHE: dict[str, _Patterns] = {}
-
-
-def _compiled(names: str) -> _Patterns:
-    """The cue patterns and the clause splitter for one set of member names, compiled once."""
-    found = _CACHE.get(names)
-    if found is None:
-        if len(_CACHE) > 64:  # many relationships in one process: keep memory bounded
-            _CACHE.clear()
-        splitter = re.compile(
-            r"(?:,\s*|\s+)(?:and|but|while|then|and\s+then)\s+(?=(?:"
-            + names
-            + r"|i|he|she|we|they)\s+[a-z]+(?:ed|ght|ok|ew|ave)\b)|;\s+"
-        )
-        found = _CACHE[names] = (_patterns(names), splitter)
-    return found
-
-
-def _from_cues(notes: Notes, people: People, unit: Unit, names: str) -> list[Entry]:
-    patterns, splitter = _compiled(names)
-    me = unit.speaker if notes.transcript else notes.author
-    out: list[Entry] = []
-    if unit.label and unit.label != "*group" and unit.sentences and unit.section != "action":
-        # "Lena: how to read an axe-core report" — a member's segment on a topic.
-        first = unit.sentences[0]
-        if re.match(r"^\W*(?:how|why|what|when|where)\b", fold(first.text)) and not (
-            first.private or first.injected or first.text.rstrip().endswith("?")
-        ):
-            learner = people.other(unit.label) if people.is_pair else None
-            what = clip_words(tidy(first.text), 22)
-            return [Entry(learner, unit.label, what, first.index)]
-    for sentence in unit.sentences:
-        if sentence.private or sentence.injected:
-            continue
-        # "Leo walked Amara through X, and Amara explained Y": one lesson per clause.
-        folded_sentence = fold(sentence.text)
-        cuts = [0] + [m.end() for m in splitter.finditer(folded_sentence)] + [len(sentence.text)]
-        for a, b in itertools.pairwise(cuts):
-            clause = sentence.text[a:b]
-            entries = _clause_cues(
-                notes, people, unit, patterns, clause, me, sentence.index, sentence.text[:a]
-            )
-            out.extend(entries)
-    return out
-
-
-def _clause_cues(
-    notes: Notes,
-    people: People,
-    unit: Unit,
-    patterns: list[tuple[str, re.Pattern[str]]],
-    clause: str,
-    me: str | None,
-    order: int,
-    prefix: str,
-) -> list[Entry]:
-    folded = fold(clause)
-    for kind, pattern in patterns:
-        m = pattern.search(folded)
-        if not m:
-            continue
-        if kind in ("show", "explain") and not m["t"] and m.start() > 2:
-            continue
-        if kind == "show" and m["t"] == "we":
-            continue
-        teacher = (
-            _who(people, clause, m, "t", me, notes, unit, prefix) if "t" in m.groupdict() else None
-        )
-        if kind in ("show", "explain") and not m["t"]:
-            teacher = me  # a bullet starting "Showed her how …" is the writer's
-        if teacher is None:
-            continue
-        learners = _learners(people, clause, m, teacher, me, notes, kind)
-        what = _what(clause, m)
-        if kind == "reference":
-            what = _teacher_turn_what(notes, unit, teacher) or what
-        if not what:
-            continue
-        return [Entry(learner, teacher, what, order) for learner in learners if learner != teacher]
-    return []
-
-
-def _who(
-    people: People,
-    raw: str,
-    m: re.Match[str],
-    group: str,
-    me: str | None,
-    notes: Notes,
-    unit: Unit,
-    prefix: str = "",
-) -> str | None:
-    word = m[group]
-    if word is None:
-        return None
-    if word == "i":
-        return me
-    if word in ("he", "she"):
-        return _third_person(people, notes, unit, me, prefix + raw[: m.start(group)])
-    if word in ("we", "they"):
-        return None
-    return people.name_at(raw, m.start(group), m.end(group))
-
-
-def _third_person(
-    people: People, notes: Notes, unit: Unit, me: str | None, before: str
-) -> str | None:
-    """ "he"/"she": the other member of a pair, else the last member named before."""
-    if people.is_pair and me:
-        return people.other(me)
-    named = [pid for _, _, pid in people.find(before) if pid != me]
-    if not named and unit.index > 0:
-        prev = notes.units[unit.index - 1]
-        named = [pid for _, _, pid in people.find(prev.text) if pid != me]
-    return named[-1] if named else None
-
-
-def _learners(
-    people: People,
-    raw: str,
-    m: re.Match[str],
-    teacher: str,
-    me: str | None,
-    notes: Notes,
-    kind: str,
-) -> list[str | None]:
-    """Who learned: named after the cue, "me", "everyone" (None), or by default the other
-    member of a pair (None in a group)."""
-    default: list[str | None] = [people.other(teacher)] if people.is_pair else [None]
-    if kind == "learned":
-        who = _who(people, raw, m, "l", me, notes, notes.units[0])
-        return [who] if who else default
-    if kind == "reference":
-        return [me] if me else default
-    if kind in ("explain", "label", "share", "said", "on"):
-        # "… went over X with Freya", "explained Y to me"
-        tail = fold(m["rest"] or "")
-        to = re.search(r"\b(?:to|with|for)\s+(me|" + people.alternation + r")\b", tail)
-        if not to:
-            return default
-        if to.group(1) == "me":
-            return [me] if me and me != teacher else default
-        start = m.start("rest") + to.start(1)
-        pid = people.name_at(raw, start, start + len(to.group(1)))
-        return [pid] if pid else default
-    spec = m.groupdict().get("l")
-    if not spec or spec in ("him", "her"):
-        return default
-    if _GROUP_OBJ.match(spec):
-        return default if people.is_pair else [None]
-    if spec == "me":
-        return [me] if me else default
-    found = [pid for s, _, pid in people.find(raw) if m.start("l") <= s < m.end("l")]
-    return list(dict.fromkeys(found)) or default
-
-
-def _what(raw: str, m: re.Match[str]) -> str:
-    """The lesson itself: what follows the cue, trimmed to its first clause."""
-    start = m.start("rest") if m["rest"] else 0
-    text = raw[start:]
-    text = re.sub(
-        r"^\W*(?:through|over|about|on|how\s+to\b)?",
-        lambda x: x.group(0) if "how" in x.group(0) else "",
-        text,
-    )
-    text = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    text = re.split(
-        r"\s+(?:so\s+(?:she|he|they|i|we)\s+can|while\s+i|which\s+got|, which)\b", text
-    )[0]
-    text = tidy(text)
-    if len(text.split()) < 2:
-        text = tidy(raw)
-    return clip_words(text, 22)
-
-
-def _teacher_turn_what(notes: Notes, unit: Unit, teacher: str) -> str | None:
-    if not notes.transcript:
-        return None
-    for j in range(unit.index - 1, max(-1, unit.index - 12), -1):
-        turn = notes.units[j]
-        if turn.speaker == teacher and turn.words >= EXPLANATION_WORDS and not turn.private:
-            return lesson_sentence(turn, set())
-    return None
-
-
-# -- written extras: advice lines, "talked about how …", goals ----------------------------
+# -- written extras: advice lines, topic lines, joint work, goals -------------------------
 
 
 def _from_written_extras(
     notes: Notes, people: People, found: list[Entry], skip: set[int] | frozenset[int]
 ) -> list[Entry]:
     out: list[Entry] = []
-    if not people.is_pair:
-        return out
-    adviser = people.adviser()
-    covered = {e.order for e in found}
-    units_with_entries = {s.unit for u in notes.units for s in u.sentences if s.index in covered}
+    adviser = people.adviser() if people.is_pair else notes.author
+    units_with_entries = {e.unit for e in found}
     for unit in notes.units:
         if unit.section in ("action", "attendance", "agenda", "review") or unit.private:
             continue
-        if unit.index in units_with_entries or unit.label or unit.index in skip:
+        if unit.index in skip:
             continue
-        for sentence in unit.sentences:
-            if sentence.private or sentence.injected:
-                continue
-            folded = fold(sentence.text)
-            wh = re.match(
-                r"^\W*(?:we\s+)?(?:talked|chatted|discussed|spoke)\s+(?:a\s+bit\s+|briefly\s+|"
-                r"a\s+lot\s+)?(?:about\s+)?(?:what|how|why|when|where|whether)\b",
-                folded,
-            )
-            first = re.match(r"^\W*([a-z]+)", folded)
-            advice = (
-                unit.kind == "bullet"
-                and first is not None
-                and first.group(1) in BASE_VERBS
-                and len(folded.split()) >= 4
-                and not folded.rstrip().endswith("?")
-            )
-            if (wh or advice) and adviser:
-                what = clip_words(
-                    tidy(
-                        re.sub(
-                            r"^\W*(?:we\s+)?(?:talked|chatted|discussed|spoke)"
-                            r"\s+(?:a\s+bit\s+|briefly\s+|a\s+lot\s+)?(?:about\s+)?",
-                            "",
-                            sentence.text,
-                            flags=re.I,
-                        )
-                    ),
-                    22,
-                )
-                out.append(Entry(people.other(adviser), adviser, what, sentence.index))
+        usable = [s for s in unit.sentences if not (s.private or s.injected)]
+        if not usable:
+            continue
+        answered = _answered(people, unit, usable)
+        if answered:
+            out.append(answered)
+            continue
+        # "We spent most of the hour on what happened in the room. I told him …": a joint
+        # line before the unit's first lesson frames it; after one, it adds another.
+        taken = [e.order for e in found if e.unit == unit.index]
+        later = [s for s in usable if not taken or s.index > min(taken)]
+        entry = _joint(people, adviser, unit, [s for s in later if s.index not in taken])
+        if entry:
+            out.append(entry)
+            units_with_entries.add(unit.index)
+            continue
+        if adviser and unit.index not in units_with_entries:
+            if not unit.label:
+                entry = _topic_line(people, adviser, unit, usable)
+            if not entry and not unit.label and people.is_pair:
+                entry = _advice(people, adviser, unit, usable)
+            if entry:
+                out.append(entry)
                 units_with_entries.add(unit.index)
-                break
-        else:  # no advice line in this unit: does it touch a member's learning goal?
-            entry = _goal_entry(notes, people, unit)
+                continue
+        if unit.index not in units_with_entries and not unit.label:
+            entry = _goal_entry(people, unit, usable)
             if entry:
                 out.append(entry)
     return out
+
+
+def _learner_of(people: People, teacher: str) -> str | None:
+    return people.other(teacher) if people.is_pair else None
+
+
+def _joint(people: People, adviser: str | None, unit: Unit, usable: list[Sentence]) -> Entry | None:
+    """ "we spent half an hour on shortcuts: …": in a pair, the adviser's lesson."""
+    if not people.is_pair or not adviser:
+        return None
+    for sentence in usable:
+        m = _JOINT.search(fold(sentence.text))
+        if not m or REVIEW.search(m["rest"]) or _ROUTINE.search(m["rest"]):
+            continue
+        if len(content_stems(m["rest"])) < 2:
+            continue  # "we went through it": the lesson is named elsewhere
+        what = shorten(tidy(sentence.text[m.start("rest") :]))
+        return Entry(
+            _learner_of(people, adviser), adviser, what, sentence.index, "joint", unit.index
+        )
+    return None
+
+
+def _topic_line(people: People, adviser: str, unit: Unit, usable: list[Sentence]) -> Entry | None:
+    """ "Pricing basics: cost-plus vs value-based, …", "how to read a paper: abstract ->
+    figs -> discussion": a lesson line of the adviser (the writer, in a group)."""
+    first = usable[0]
+    m = _TOPIC_LINE.match(first.text)
+    if not m or not _TOPIC_WORDS.search(fold(m["topic"])):
+        return None
+    what = shorten(tidy(f"{m['topic']}: {m['rest']}"))
+    return Entry(_learner_of(people, adviser), adviser, what, first.index, "topic", unit.index)
+
+
+# Verbs whose past tense looks like their base form: "set up python on her laptop" is a
+# report, not advice.
+_SAME_PAST = wordset("set put cut read let hit quit shut spread cost")
+
+
+def _advice(people: People, adviser: str, unit: Unit, usable: list[Sentence]) -> Entry | None:
+    """An advice bullet in the adviser's voice ("Ask right after the thing happens", "Too
+    much apologizing up front. Lead with the service numbers"), or "talked about what an
+    account director does" (not what something *would* mean)."""
+    for n, sentence in enumerate(usable):
+        folded = fold(sentence.text)
+        if PLANNING.search(folded) or folded.rstrip().endswith("?") or "->" in folded:
+            continue
+        wh = n == 0 and re.match(_TALKED.pattern + r"(?:what|how|why|when|where|whether)\b", folded)
+        if wh and re.search(r"\b(?:would|could|might|should)\b", folded):
+            return None  # "talked about what going digital would mean": a discussion
+        lead = re.match(r"^\W*([a-z]+)", folded)
+        advice = (
+            unit.kind == "bullet"
+            and lead is not None
+            and lead.group(1) in BASE_VERBS
+            and lead.group(1) not in _SAME_PAST
+            and len(folded.split()) >= (4 if n == 0 else 5)
+        )
+        if wh or advice:
+            what = re.sub(_TALKED.pattern, "", sentence.text, count=1, flags=re.I)
+            what = shorten(tidy(what))
+            return Entry(people.other(adviser), adviser, what, sentence.index, "advice", unit.index)
+    return None
+
+
+def _answered(people: People, unit: Unit, usable: list[Sentence]) -> Entry | None:
+    """ "yusuf asked how to run a team mtg … kwame: stand up, 3 items max": the member
+    who answers a member's question taught them."""
+    names = people.alternation or r"(?!x)x"
+    for n in range(len(usable) - 1):
+        asked = re.search(
+            r"\b(?P<l>" + names + r")\s+asked\s+(?:me\s+|us\s+)?(?P<topic>(?:how|what|why|"
+            r"whether|about)\b.*)",
+            fold(usable[n].text),
+        )
+        answer = re.match(
+            r"^\W*(?P<t>" + names + r")\s*:\s*(?P<rest>\S.*)", fold(usable[n + 1].text)
+        )
+        if not asked or not answer:
+            continue
+        text, reply = usable[n].text, usable[n + 1].text
+        learner = people.name_at(text, asked.start("l"), asked.end("l"))
+        teacher = people.name_at(reply, answer.start("t"), answer.end("t"))
+        if learner and teacher and learner != teacher:
+            topic = tidy(re.sub(r"^about\s+", "", text[asked.start("topic") :]))
+            what = shorten(f"{topic}: {tidy(reply[answer.start('rest') :])}")
+            return Entry(learner, teacher, what, usable[n].index, "answered", unit.index)
+    return None
 
 
 def _goal_terms(goal: str) -> set[str]:
@@ -383,12 +220,14 @@ def _goal_terms(goal: str) -> set[str]:
     return terms
 
 
-def _goal_entry(notes: Notes, people: People, unit: Unit) -> Entry | None:
-    """A pair's note about a topic one member wants to learn: they learned it from the other."""
-    usable = [s for s in unit.sentences if not (s.private or s.injected)]
-    if not usable:
+def _goal_entry(people: People, unit: Unit, usable: list[Sentence]) -> Entry | None:
+    """A pair's note about learning a topic one member wants to learn ("R session 3: …",
+    "We did lists and loops in Python"): they learned it from the other."""
+    if not people.is_pair:
         return None
     text = " ".join(s.text for s in usable)
+    if not _ACTIVITY.search(fold(text)):
+        return None
     for pid in people.ids:
         other = people.other(pid)
         if other is None:
@@ -396,9 +235,39 @@ def _goal_entry(notes: Notes, people: People, unit: Unit) -> Entry | None:
         for goal in people.members[pid].goals:
             for term in _goal_terms(goal):
                 if re.search(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", text):
-                    what = clip_words(tidy(usable[0].text), 22)
-                    return Entry(pid, other, what, usable[0].index)
+                    best = next((s for s in usable if _ACTIVITY.search(fold(s.text))), usable[0])
+                    what = shorten(tidy(best.text))
+                    return Entry(pid, other, what, best.index, "goal", unit.index)
     return None
+
+
+def _fold_followups(entries: list[Entry]) -> list[Entry]:
+    """One lesson told in several sentences of a paragraph is one entry. A review of the
+    learner's own work ("She went through her markup with me") gives way to what was said
+    about it, and "She also said …" is more of the lesson before it."""
+    same: dict[tuple[int, str | None, str], int] = {}
+    for e in entries:
+        if e.unit >= 0:
+            same[(e.unit, e.learner, e.teacher)] = same.get((e.unit, e.learner, e.teacher), 0) + 1
+    kept = [
+        e
+        for e in entries
+        if not (
+            e.kind == "explain"
+            and e.unit >= 0
+            and (REVIEW.search(fold(e.what)) or len(e.what.split()) <= 4)
+            and same[(e.unit, e.learner, e.teacher)] > 1
+        )
+    ]
+    out: list[Entry] = []
+    seen: set[tuple[int, str | None, str]] = set()
+    for entry in sorted(kept, key=lambda e: e.order):
+        key = (entry.unit, entry.learner, entry.teacher)
+        if entry.kind == "also" and key in seen:
+            continue
+        seen.add(key)
+        out.append(entry)
+    return out
 
 
 def _dedupe(entries: list[Entry]) -> list[Learned]:

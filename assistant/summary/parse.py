@@ -192,6 +192,10 @@ def _parse_transcript(lines: list[str], people: People) -> list[Unit]:
             current = Unit(index=len(units), kind="turn", text=text.strip(), section="other")
             current.speaker = pid
             units.append(current)
+        elif found and fold(found[1]).strip() in people.outsiders:
+            # Someone of the program who is not a member speaks: their words are nobody's.
+            current = Unit(index=len(units), kind="turn", text=found[2].strip(), section="other")
+            units.append(current)
         elif current is not None:
             # Unknown labels ("assistant: …", "So three things: …") continue the turn, as in
             # evals/validate_fixtures.py, so they neither start a speaker nor lose words.
@@ -288,7 +292,9 @@ def _continues(previous: str, line: str, section: str) -> bool:
     prev = previous.rstrip()
     if re.search(r"[.!?:;)\"']$", prev) or len(prev.split()) < 8:
         return False
-    return line.lstrip()[:1].islower() or prev.endswith((",", "-", "and", "or", "the", "a"))
+    # A wrapped line may open with a quote or bracket: 'keeping a running' / '"wins" doc …'.
+    opening = line.lstrip().lstrip("\"'([")[:1]
+    return opening.islower() or prev.endswith((",", "-", "and", "or", "the", "a"))
 
 
 _DASH_LABEL = re.compile(

@@ -95,6 +95,14 @@ class People:
         self._word_names = {fold(v.replace("\\", "")) for v in cs_variants}
         # Every folded variant, for patterns that need a name slot ("NAME will …").
         self.alternation = "|".join(re.escape(k) for k in sorted(self._keys, key=len, reverse=True))
+        # Other people of the program, by name: "Bev: sorry, just popping in" in a pair's
+        # transcript is Bev speaking, not more of the member's turn before it.
+        self.outsiders = {
+            fold(v).strip()
+            for p in program.participants
+            if p.id not in self.members
+            for v in (p.name, p.first_name, *p.aliases)
+        } - set(self._keys)
 
     # -- lookup ----------------------------------------------------------------------------
 

@@ -1,74 +1,77 @@
 """Teaching in a transcript: an explanation, and the other person's uptake.
 
-A turn teaches when it explains (25 words or more, mostly statements) and someone shows
-they took it in: "Oh, I had no idea", "So it's the data, not SQL", a short echo of its key
-words, a follow-up question, the teacher confirming their restatement ("Exactly"). An
-earlier question from the learner, the teacher announcing a topic ("My turn. You asked how
-…"), and a match with the teacher's skills or the learner's goals add weight; a correction
-("Not quite, you've gone too far") takes it away. The lesson is the explanation's sentence
-that best matches what the learner picked up.
+Teaching comes in episodes. One member explains (a turn of statements, not a question, a
+plan or an account of their own problem); the other replies with uptake ("Oh, I had no
+idea", "So it's the data, not SQL", a short echo of its key words, a follow-up question);
+the teacher goes on ("Exactly. And the other thing …") until someone changes the subject
+("Can I ask you something back?", "So, homework"), a listener starts a long explanation of
+their own, or a few turns have passed. An earlier question from the learner, the teacher
+announcing a topic ("You asked how …"), a match with the teacher's skills or the learner's
+goals, and the teacher's role add weight; a correction ("Not quite") takes it away.
+
+An episode can hold more than one lesson: "The other thing …", "Now, journals." start a new
+one. Each lesson's phrase is chosen in ``lessons``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.program import Role
+from assistant.summary import lessons, topics
 from assistant.summary.parse import Notes, Unit
 from assistant.summary.people import People
-from assistant.summary.text import StemIndex, clip_words, content_stems, fold, tidy, wordset
+from assistant.summary.text import StemIndex, content_stems, fold, wordset
+from assistant.summary.uptake import (
+    EXPLANATION_WORDS,
+    WINDOW,
+    Episode,
+    adoption,
+    context,
+    evidence,
+    instructs,
+    reply_points,
+    text_of,
+    trim,
+)
 
-_UPTAKE = re.compile(
-    r"\b(?:i\s+had\s+no\s+idea|had\s+no\s+idea|i\s+didn'?t\s+know|didn'?t\s+know|never\s+knew|"
-    r"good\s+to\s+know|makes\s+sense|that\s+helps|got\s+it|interesting|i\s+see\b|til\b|"
-    r"today\s+i\s+learned|nice\s+trick|neat|clever|so\s+simple|elegant|counterintuitive|"
-    r"i'?m\s+stealing|stealing\s+that|i'?ll\s+(?:use|try|remember)\s+that|going\s+(?:straight\s+)?"
-    r"into\s+my|i\s+understand|i\s+can\s+remember|i\s+(?:always\s+)?wondered|new\s+to\s+me|"
-    r"never\s+thought|now\s+i\s+(?:know|get|see)|clicked|wow|really\s+(?:cool|useful|helpful)|"
-    r"actually\s+(?:really\s+)?(?:cool|useful|helpful)|that'?s\s+(?:a\s+)?(?:great|good|useful|"
-    r"nice|cool)\s+(?:tip|trick|idea|point|one)|what\s+i\s+need\s+to\s+learn|a\s+lot\s+less\s+"
-    r"scary|that'?s\s+(?:so\s+)?(?:useful|helpful|smart))\b|^\W*(?:oh|huh|ah|aha)\b"
-)
-_CONFIRM = re.compile(r"^\W*(?:exactly|right|yes|correct|that'?s\s+it|precisely|yep)\b")
-_QUESTION = re.compile(
-    r"\b(?:how|what|why|where|when|which|can\s+you|could\s+you|do\s+you|is\s+there|"
-    r"like\s+\w+)\b[^?]*\?"
-)
-_TEACHY = re.compile(
-    r"\b(?:the\s+trick|the\s+key|what\s+you\s+(?:do|want)|you\s+(?:need|want|should|can)|"
-    r"first|always|never|means|because|instead|is\s+when|so\s+that|three\s+(?:things|parts)|"
-    r"rule|basically|think\s+of\s+it|that'?s\s+how|which\s+is\s+why)\b"
-)
-_ANNOUNCE = re.compile(
-    r"\b(?:my\s+turn|let\s+me\s+(?:give|show|explain|tell)\s+you|you\s+asked\s+(?:last\s+time|"
-    r"about|why|how|what)|you\s+wanted\s+(?:to\s+know|the)|you\s+mentioned|something\s+back|"
-    r"here'?s\s+(?:how|what|the\s+thing)|the\s+trick\s+is|the\s+thing\s+is|i\s+can\s+help\s+with|"
-    r"asked\s+me\s+(?:last\s+(?:time|week|month)|about|how|why|what))\b"
-)
-# "How did you get there?" checks someone's work; "How do you cache it?" asks to learn.
-_EXAMINER = re.compile(
-    r"\b(?:did\s+you|have\s+you|your\s+(?:answer|solution|working|reasoning|approach)|"
-    r"tell\s+me\s+(?:your|how\s+you)|walk\s+me\s+through\s+your|are\s+you\s+sure)\b"
-)
-_CORRECTION = re.compile(
-    r"^\W*(?:no|nope)[,.!]?\s+(?:that|it|you|not)\b|^\W*(?:not\s+quite|not\s+really|"
-    r"that'?s\s+(?:not|wrong|incorrect)|incorrect|wrong)\b|\b(?:gone\s+too\s+far|you'?ve\s+(?:made\s+a|overcomplicated)|"
-    r"that'?s\s+not\s+(?:right|correct|what))\b"
-)
-_ACK_SHORT = re.compile(r"(?:^|[.!?]\s)\W*(?:ok|okay|right|fine|true|fair|noted)\b")
 # A turn that describes one's own problem is asking for help, not giving it.
 _PROBLEM = re.compile(
     r"\b(?:i'?m\s+stuck|i\s+(?:don'?t|do\s+not)\s+(?:know|understand|get)|not\s+sure|"
     r"i\s+just\s+stared|i\s+found\s+out|how\s+do\s+i|what\s+should\s+i|i\s+keep\s+(?:not|getting)|"
-    r"i'?m\s+(?:lost|confused|struggling|panicking)|i\s+tried|haven'?t\s+(?:opened|started|done))\b"
+    r"i'?m\s+(?:lost|confused|struggling|panicking|dreading)|i\s+tried|haven'?t\s+(?:opened|"
+    r"started|done)|i\s+got\s+the|came\s+out\s+as|i\s+freeze)\b"
 )
+# Someone changes the subject: the episode before it is over.
+_SWITCH = re.compile(
+    r"\b(?:can\s+i\s+(?:ask|show|tell)\s+you|my\s+turn|something\s+back|what\s+about\s+your|"
+    r"your\s+side|in\s+return|(?:can\s+i|let'?s|i'?d\s+like\s+to)\s+switch|anyway|so\s+for\s+next\s+time|homework|"
+    r"so\s+the\s+plan|we\s+agreed|we'?re\s+at\s+time|last\s+thing|let\s+me\s+read\s+back|quick\s+recap|"
+    r"off\s+topic|something\s+(?:a\s+bit\s+)?different)\b"
+)
+# Inside an explanation: a new lesson starts.
+_NEXT_LESSON = re.compile(
+    r"^\W*(?:(?:and|also|ok(?:ay)?|so|right|oh)[,.]?\s+)?(?:the\s+other\s+thing|another\s+thing|"
+    r"(?:the\s+)?(?:second|third|fourth|next|last)\s+thing|"
+    r"one\s+more\s+thing|something\s+else|now,|you\s+(?:asked|mentioned|wanted)\b|"
+    r"(?:but\s+)?i\s+wanted\s+to\s+show\s+you)"
+)
+_CREDIT = re.compile(
+    r"\b(?:(?:the\s+thing|what)\s+you\s+(?:told|showed|taught|said\s+to)\s+me|you\s+(?:taught|"
+    r"showed)\s+me\s+(?:last|how|that))\b"
+)
+_MARKER = re.compile(
+    r"^\W*(?:(?:and|also|ok(?:ay)?|so|right|oh)[,.]?\s+)?(?:the\s+other|another|one\s+more|"
+    r"(?:the\s+)?(?:second|third|fourth|next|last))\s+thing\b[\s,:]*"
+)
+_ORDINAL = re.compile(r"^\W*(?:and\s+)?(?:the\s+)?(?:second|third|fourth|fifth|next)\s+thing\b")
 GOAL_FILLER = wordset(
     """learn learning understand get better figure out use using first time make write how
     actually does runs works work comfortable good properly enough basics whether stop
     feeling like"""
 )
-EXPLANATION_WORDS = 25
+SHORT_WORDS = 15  # a shorter answer teaches only with clear uptake
 
 
 @dataclass
@@ -79,113 +82,233 @@ class Entry:
     teacher: str
     what: str
     order: int
+    kind: str = ""  # the cue that gave it ("show", "said", …), "" for transcript uptake
+    unit: int = -1
 
 
-class _Evidence:
-    """Points for "``learner`` took in this explanation", and the words they picked up."""
-
-    def __init__(self) -> None:
-        self.scores: dict[str, float] = {}
-        self.hints: dict[str, set[str]] = {}
-
-    def add(self, pid: str, amount: float, words: set[str]) -> None:
-        """Add evidence that ``pid`` learned, with the words they used."""
-        self.scores[pid] = self.scores.get(pid, 0.0) + amount
-        self.hints.setdefault(pid, set()).update(words)
-
-
-def _stems_of(unit: Unit) -> set[str]:
-    return content_stems(" ".join(s.text for s in unit.sentences if not s.private))
+def _explains(unit: Unit) -> bool:
+    """A turn that could teach: long enough, mostly statements, not only plans, and not
+    thanking the listener for what they taught ("the thing you told me last month …")."""
+    if not unit.speaker or unit.private or unit.words < SHORT_WORDS:
+        return False
+    if _CREDIT.search(fold(unit.text)):
+        return False
+    sentences = [s.text for s in unit.sentences if not (s.private or s.injected)]
+    questions = sum(1 for s in sentences if s.rstrip().endswith("?"))
+    if not sentences or questions * 2 > len(sentences):
+        return False
+    stated = [
+        s
+        for s in sentences
+        if not s.rstrip().endswith("?") and not lessons.PLANNING.search(fold(s))
+    ]
+    said = sum(len(s.split()) for s in stated)
+    return said >= 10 and said * 2 >= unit.words  # mostly plans: an action item, not a lesson
 
 
 def from_turns(notes: Notes, people: People) -> list[Entry]:
-    """Learned entries from the explanations of a transcript (linear in its length)."""
+    """Learned entries from the teaching episodes of a transcript (linear in its length)."""
     units = notes.units
-    stems = [_stems_of(u) for u in units]
-    indexes = [StemIndex(x) for x in stems]
+    stems = [content_stems(text_of(u)) for u in units]
     teaches = {pid: content_stems(" ".join(m.skills)) for pid, m in people.members.items()}
     wants = {
         pid: content_stems(" ".join(m.goals)) - GOAL_FILLER for pid, m in people.members.items()
     }
     out: list[Entry] = []
-    for i, turn in enumerate(units):
-        teacher = turn.speaker
-        if not teacher or turn.private or turn.words < EXPLANATION_WORDS:
+    i = 0
+    while i < len(units):
+        if not _explains(units[i]):
+            i += 1
             continue
-        questions = sum(1 for s in turn.sentences if s.text.rstrip().endswith("?"))
-        if questions * 2 > len(turn.sentences):
-            continue
-        evidence = _replies(units, stems, indexes[i], i)
-        _context(units, people, stems, i, evidence)
-        adjust = -1.0 if _PROBLEM.search(fold(turn.text)) else 0.0
-        if people.members[teacher].role in (Role.MENTOR, Role.FACILITATOR):
-            adjust += 0.5
-        for learner, score in evidence.scores.items():
-            score += adjust
-            if _related(indexes[i], teaches[teacher]) or _related(indexes[i], wants[learner]):
-                score += 0.75
-            if score >= 2.0:
-                what = lesson_sentence(turn, evidence.hints.get(learner, set()))
-                if what:
-                    out.append(Entry(learner, teacher, what, turn.sentences[0].index))
+        episode = _episode(units, i)
+        out += _lessons(episode, units, stems, people, teaches, wants)
+        i = max(i + 1, episode.stop)
     return out
 
 
-def _replies(units: list[Unit], stems: list[set[str]], explained: StemIndex, i: int) -> _Evidence:
-    """Uptake, restatements, echoes, questions and the teacher confirming, in the replies."""
-    evidence = _Evidence()
-    teacher = units[i].speaker
-    for j in range(i + 1, min(len(units), i + 5)):
-        reply = units[j]
-        learner = reply.speaker
-        if not learner or reply.private:
+def _episode(units: list[Unit], i: int) -> Episode:
+    """The turns of one teaching episode, starting with the explanation at ``i``."""
+    teacher = units[i].speaker or ""
+    episode = Episode(teacher, i, turns=[i])
+    j = i + 1
+    while j < len(units) and j <= i + WINDOW:
+        unit = units[j]
+        if unit.private:
+            break  # "Off the record, …" changes the subject
+        if not unit.speaker:
+            j += 1
             continue
-        if learner == teacher:
-            if j > i + 1 and reply.words >= EXPLANATION_WORDS:
-                break  # a new explanation starts its own lesson
-            continue
-        folded = fold(reply.text)
-        if _CORRECTION.search(folded):
-            evidence.add(learner, -1.0, set())  # "Not quite, you've gone too far": no lesson
-            continue
-        # Numbers echo too easily (every turn of a maths lesson shares them).
-        shared = {w for w in stems[j] if not w.isdigit() and explained.has(w)}
-        amount = 2.0 if _UPTAKE.search(folded) else 0.0
-        if re.match(r"^\W*(?:ok(?:ay)?[,.]?\s+)?so\b", folded) and shared:
-            amount += 1.0 + (0.5 if len(shared) >= 2 else 0.0)
-        elif reply.words <= 25 and len(shared) >= 2:
-            amount += 1.0
-        elif reply.words <= 15 and shared:
-            amount += 0.75
-        if "?" in folded and reply.words <= 20:
-            amount += 0.25
-        if reply.words <= 15 and _ACK_SHORT.search(folded):
-            amount += 0.5
-        confirmed = j + 1 < len(units) and units[j + 1].speaker == teacher
-        if confirmed and _CONFIRM.match(fold(units[j + 1].text)):
-            amount += 1.0
-        if amount:
-            evidence.add(learner, amount * (1.0 if j == i + 1 else 0.8), stems[j])
-    return evidence
+        folded = fold(text_of(unit, 2))
+        if unit.speaker == teacher:
+            if _SWITCH.search(folded) or not _explains_or_short(unit):
+                break
+            episode.turns.append(j)
+        elif instructs(unit):
+            break  # "Ah, classic. Run trimws() first": the listener's own lesson starts here
+        else:
+            switch = _SWITCH.search(folded)
+            long_turn = unit.words >= EXPLANATION_WORDS and _explains(unit)
+            # A long reply or one that changes the subject still shows uptake in its opening.
+            episode.replies.append((j, 2 if (switch or long_turn) else len(unit.sentences)))
+            if switch or long_turn:
+                break
+        j += 1
+    episode.stop = j
+    return episode
 
 
-def _context(
-    units: list[Unit], people: People, stems: list[set[str]], i: int, evidence: _Evidence
-) -> None:
-    """A question the explanation answers, or the teacher announcing what they will teach."""
-    teacher = units[i].speaker
-    if i > 0:
-        asker = units[i - 1].speaker
-        asked = fold(units[i - 1].text)
-        if asker and asker != teacher and _QUESTION.search(asked) and not _EXAMINER.search(asked):
-            evidence.add(asker, 1.0, stems[i - 1])
-    opener = " ".join(
-        fold(units[k].text) for k in range(max(0, i - 2), i + 1) if units[k].speaker == teacher
+def _explains_or_short(unit: Unit) -> bool:
+    """A teacher's follow-up: more explanation, or a short answer that is not a plan."""
+    text = fold(text_of(unit))
+    return not (lessons.PLANNING.search(text) and unit.words < EXPLANATION_WORDS)
+
+
+def _lessons(
+    episode: Episode,
+    units: list[Unit],
+    stems: list[set[str]],
+    people: People,
+    teaches: dict[str, set[str]],
+    wants: dict[str, set[str]],
+) -> list[Entry]:
+    teacher = episode.teacher
+    opened = episode.start
+    replies = reply_points(units, stems, episode)
+    trim(replies, episode)
+    first = units[episode.start]
+    explained = StemIndex(set().union(*(stems[k] for k in episode.turns)))
+    points = evidence(units, episode, replies)
+    context(units, people, stems, episode, points)
+    adoption(units, stems, explained, episode, points)
+    adjust = -1.0 if _PROBLEM.search(fold(text_of(first))) else 0.0
+    if people.members[teacher].role in (Role.MENTOR, Role.FACILITATOR):
+        adjust += 0.5
+    needed = 2.0 if first.words >= EXPLANATION_WORDS or len(episode.turns) > 1 else 2.5
+    learners: list[tuple[str, float]] = []
+    for learner, score in points.scores.items():
+        score += adjust
+        if _related(explained, teaches[teacher]) or _related(explained, wants[learner]):
+            score += 0.75
+        if score >= needed:
+            learners.append((learner, score))
+    if not learners:
+        return []
+    top = max(p for _, p in learners)
+    learners = [(pid, p) for pid, p in learners if p >= 0.75 * top]
+    name = _episode_topic(units, episode, opened)
+    segments = _segments(units, episode, name)
+    out: list[Entry] = []
+    heard = set().union(*(stems[j] for j, _ in episode.replies)) if episode.replies else set()
+    for k, part in enumerate(segments):
+        if k and not _substantial(part.sentences):
+            continue
+        own = _own_name(part.sentences, heard, part.openings)
+        topic_name = own or (name if k == 0 else "")
+        for learner, _ in learners:
+            hints = {w for w in points.hints.get(learner, set()) if explained.has(w)}
+            found = lessons.pick(
+                part.sentences,
+                hints,
+                content_stems(topic_name),
+                part.bonuses,
+                part.openings,
+                topics.naming,
+            )
+            if found:
+                out.append(Entry(learner, teacher, lessons.phrase(topic_name, found), part.order))
+    return out
+
+
+@dataclass
+class _Lesson:
+    """One lesson of an episode: its sentences, with a bonus for each (an answer to the
+    learner's own question) and which of them open one of the teacher's turns."""
+
+    order: int
+    sentences: list[str] = field(default_factory=list)
+    bonuses: list[float] = field(default_factory=list)
+    openings: set[int] = field(default_factory=set)
+
+
+def _segments(units: list[Unit], episode: Episode, name: str) -> list[_Lesson]:
+    """The teacher's sentences split into lessons ("The other thing …" starts a new one)."""
+    segments: list[_Lesson] = []
+    named = content_stems(name)
+    for k in episode.turns:
+        sentences = [
+            s
+            for s in units[k].sentences
+            if not (s.private or s.injected or lessons.PLANNING.search(fold(s.text)))
+        ]
+        if k == episode.start:
+            # "That's going straight into my notes. Now let me give you something back."
+            cut = [n for n, s in enumerate(sentences) if _SWITCH.search(fold(s.text))]
+            if cut and cut[-1] + 1 < len(sentences):
+                sentences = sentences[cut[-1] + 1 :]
+        before = units[k - 1]
+        asked = k != episode.start and before.speaker != episode.teacher and "?" in before.text
+        for n, s in enumerate(sentences):
+            folded = fold(s.text)
+            # "The other thing people don't see is that slotting is …" goes on about the topic.
+            same_topic = bool(named) and bool(named & content_stems(s.text))
+            if not segments or (_NEXT_LESSON.search(folded) and not same_topic):
+                segments.append(_Lesson(s.index))
+            lesson = segments[-1]
+            if n < 3:
+                lesson.openings.add(len(lesson.sentences))
+            lesson.sentences.append(s.text)
+            lesson.bonuses.append(1.0 if asked else 0.0)
+    return segments
+
+
+def _own_name(sentences: list[str], heard: set[str], openings: set[int]) -> str:
+    """A lesson that opens by naming its topic ("Slotting.", "The other thing is captions."),
+    when the name comes up again (later in the explanation or in the replies). Only the
+    first sentences of a turn (``openings``) can name a topic."""
+    for n, sentence in enumerate(sentences):
+        if n not in openings:
+            continue
+        name = topics.naming(sentence)
+        if name:
+            later = set().union(*(content_stems(s) for s in sentences[n + 1 :])) | heard
+            index = StemIndex(later)
+            if any(index.has(w) for w in content_stems(name)):
+                return name
+            following = sentences[n + 1] if n + 1 < len(sentences) else ""
+            return name if lessons.imperative(fold(following)) else ""  # "Terminal. Type …"
+    return ""
+
+
+def _substantial(sentences: list[str]) -> bool:
+    """A later lesson of an episode must say something, not just trail off."""
+    words = sum(len(s.split()) for s in sentences)
+    if words >= 10 and sentences and _ORDINAL.match(fold(sentences[0])):
+        return True  # "Third thing, Ctrl+Shift+L turns filters on and off": one of a list
+    return words >= 12 and any(
+        lessons.TEACHY.search(fold(s)) or lessons.imperative(_unmarked(s)) for s in sentences
     )
-    if _ANNOUNCE.search(opener):
-        target = people.other(teacher) or (units[i + 1].speaker if i + 1 < len(units) else None)
-        if target and target != teacher:
-            evidence.add(target, 1.0, set())
+
+
+def _unmarked(sentence: str) -> str:
+    """A sentence without its "Second thing," marker, folded."""
+    return _MARKER.sub("", fold(sentence))
+
+
+def _episode_topic(units: list[Unit], episode: Episode, opened: int) -> str:
+    """The topic named around the episode: a listener naming the concept ("Oh, that's an
+    occupancy model"), or what was asked or announced just before or at its start."""
+    for j, used in episode.replies:
+        name = topics.called(text_of(units[j], used))
+        if name:
+            return name
+    start = episode.start
+    texts = [text_of(units[start], 3)]
+    texts += [
+        text_of(units[k])
+        for k in (opened, start - 1)
+        if 0 <= k < start and units[k].speaker == episode.teacher
+    ]
+    return topics.topic([t for t in texts if t])
 
 
 def _related(turn: StemIndex, topic: set[str]) -> bool:
@@ -195,35 +318,5 @@ def _related(turn: StemIndex, topic: set[str]) -> bool:
 
 def lesson_sentence(turn: Unit, hints: set[str]) -> str:
     """The sentence of an explanation that best states the lesson."""
-    best, best_score, best_k = "", -1.0, -1
-    sentences = [s for s in turn.sentences if not (s.private or s.injected)]
-    for k, sentence in enumerate(sentences):
-        words = sentence.text.split()
-        if len(words) < 4 or sentence.text.rstrip().endswith("?"):
-            continue
-        stems = content_stems(sentence.text)
-        score = 2.0 * len(stems & hints) + (1.0 if _TEACHY.search(fold(sentence.text)) else 0.0)
-        score += min(len(stems), 12) / 12 - (1.0 if len(words) < 7 else 0.0)
-        if score > best_score:
-            best, best_score, best_k = sentence.text, score, k
-    if best and len(best.split()) < 10 and best_k + 1 < len(sentences):
-        best = f"{best} {sentences[best_k + 1].text}"
-    return clip_words(clean_lesson(best), 25) if best else ""
-
-
-_LEAD_IN = re.compile(
-    r"^\W*(?:(?:so|ok|okay|right|well|and|but|yes|yeah|exactly|basically|honestly|also|then|"
-    r"now|look|first|second|third|finally|the\s+other\s+thing|one\s+more\s+thing)\b[,.:!]?\s*)+",
-    re.I,
-)
-
-
-def clean_lesson(text: str) -> str:
-    """A lesson without its spoken lead-in: "One thing that helped me: keep a running doc"
-    -> "keep a running doc"; "So, first thing, stop using VLOOKUP" -> "stop using VLOOKUP"."""
-    out = tidy(text)
-    colon = out.find(":")
-    if 0 < colon <= 45 and len(out[:colon].split()) <= 6 and len(out[colon + 1 :].split()) >= 3:
-        out = out[colon + 1 :].strip()
-    out = _LEAD_IN.sub("", out)
-    return tidy(out) or tidy(text)
+    sentences = [s.text for s in turn.sentences if not (s.private or s.injected)]
+    return lessons.phrase("", lessons.pick(sentences, hints))

@@ -60,8 +60,14 @@ class StemIndex:
     equal stems, or one a prefix (of 4+ letters) of the other."""
 
     def __init__(self, stems: set[str]) -> None:
-        self.stems = stems
-        self.prefixes = {w[:n] for w in stems for n in range(4, len(w))}
+        self.stems: set[str] = set()
+        self.prefixes: set[str] = set()
+        self.add(stems)
+
+    def add(self, stems: set[str]) -> None:
+        """Take in more stems (an index can grow as a conversation goes on)."""
+        self.stems |= stems
+        self.prefixes |= {w[:n] for w in stems for n in range(4, len(w))}
 
     def has(self, word: str) -> bool:
         """Whether ``word`` or a word sharing a 4+ letter prefix with it is here."""
@@ -264,5 +270,5 @@ def tidy(text: str) -> str:
     out = re.sub(r"^(?:[-*•,;:]\s*)+", "", out)
     out = re.sub(r"\s+([,.;:!?])", r"\1", out)
     out = re.sub(r"\(\s*\)|\[\s*\]", "", out)
-    out = re.sub(r"(?:[\s,;:(-]+|\s+(?:and|or|but|then|so|with))+$", "", out, flags=re.I)
+    out = re.sub(r"(?:[\s,;:(-]+|\s+(?:and|or|but|then|so|with|while))+$", "", out, flags=re.I)
     return out.strip(" .,;:")

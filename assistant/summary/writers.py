@@ -33,7 +33,7 @@ def expand_initials(notes: str, people: People) -> str:
         paired = re.search(
             r"(?<![\w'])"
             + letter
-            + r"\s*[+/&]\s*(?:[A-Z]|me)\b|\b(?:[A-Z]|me)\s*[+/&]\s*"
+            + r"\s*[+/&]\s*(?:[A-Za-z]|me)\b|\b(?:[A-Za-z]|me)\s*[+/&]\s*"
             + letter
             + r"(?![\w'])",
             notes,
@@ -45,6 +45,20 @@ def expand_initials(notes: str, people: People) -> str:
             out = re.sub(r"(?<![\w'])" + letter + r"(?![\w'])", name, out)
         else:
             out = as_label.sub(r"\g<1>" + name.replace("\\", "") + r"\g<2>", out)
+            # "showed m how i do a pass", "m says that's normal": a person, not a letter.
+            plain = name.replace("\\", "")
+            out = re.sub(
+                r"\b(showed|shows|taught|told|walked|gave|helped|asked|w/|with)\s+"
+                + letter
+                + r"(?=\s+[a-z])",
+                r"\g<1> " + plain,
+                out,
+            )
+            out = re.sub(
+                r"(?m)(^\W*|[.;]\s+)" + letter + r"(?=\s+(?:says|said|showed|explained|thinks)\b)",
+                r"\g<1>" + plain,
+                out,
+            )
     return out
 
 
@@ -57,6 +71,8 @@ _AUTHOR_PATTERNS = [
     r"[ \t]*[:=-]?[ \t]*(?P<n>{name})",
     r"\b(?:facilitator|facilitated)[ \t]*/[ \t]*notes?[ \t]*[:=-][ \t]*(?P<n>{name})",
     r"\([ \t]*(?P<n>{name})[ \t]*\)[ \t]*$",
+    # "ugrad grp 3/3 - T", "new mgrs circle 12/3 - R": a header signed after a dash.
+    r"\A[^\n]*\d[^\n]*[ \t]-[ \t]+(?P<n>[a-z][\w.-]*)[ \t]*$",
 ]
 # A signature on one of the last lines: "-- Leo", "~Leo", "—Leo" (an em dash reads as "-").
 _SIGNATURE = r"^[ \t]*(?:--|~|-(?=\S))[ \t]*(?P<n>{name})[ \t]*$"
