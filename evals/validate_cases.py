@@ -26,7 +26,6 @@ Only the standard library, PyYAML and the repository's own ``assistant.program``
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import re
 import sys
 import unicodedata
@@ -43,6 +42,7 @@ if str(ROOT) not in sys.path:
 
 from assistant.errors import ProgramError  # noqa: E402
 from assistant.program import Program, load_program  # noqa: E402
+from evals.authoring import Problems, check_keys, parse_date  # noqa: E402
 
 PROGRAMS_DIR = EVALS / "programs"
 PLANNING_DIR = EVALS / "planning"
@@ -97,28 +97,7 @@ DOC_WORDS = (200, 600)
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
-class Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
-
-
 # ------------------------------------------------------------------------------------ helpers
-
-
-def parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def fold(text: str) -> str:
@@ -151,21 +130,6 @@ def is_str_list(value: Any, allow_empty: bool = False) -> bool:
         and (allow_empty or bool(value))
         and all(isinstance(v, str) and v.strip() for v in value)
     )
-
-
-def check_keys(
-    where: str, data: Any, required: set[str], optional: set[str], problems: Problems
-) -> bool:
-    if not isinstance(data, dict):
-        problems.add(where, f"expected a mapping, got {type(data).__name__}")
-        return False
-    missing = required - data.keys()
-    extra = data.keys() - required - optional
-    if missing:
-        problems.add(where, f"missing keys {sorted(missing)}")
-    if extra:
-        problems.add(where, f"unknown keys {sorted(extra)}")
-    return not missing
 
 
 def load_yaml_list(path: Path, problems: Problems) -> list[Any]:

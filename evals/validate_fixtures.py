@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
 
 from assistant.errors import ProgramError  # noqa: E402
 from assistant.program import Program, Relationship, load_program  # noqa: E402
+from evals.authoring import Problems, check_keys, parse_date  # noqa: E402
 
 PROGRAMS_DIR = EVALS / "programs"
 CHECKINS_DIR = EVALS / "checkins"
@@ -52,28 +53,6 @@ ONE_SIDED_SHARE = 0.70
 # "[00:03:12] Maya: text" or "Maya Chen: text"; the label is matched against the members' names.
 SPEAKER_LINE = re.compile(r"^\s*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]\s*)?([^:\[\]]{1,60}?):\s+(.*)$")
 TIMESTAMP_ONLY = re.compile(r"^\s*\[\d{1,2}:\d{2}(?::\d{2})?\]\s*")
-
-
-class Problems:
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """A date written as an unquoted YAML date or an ISO string; None if it is neither."""
-    if isinstance(value, dt.datetime):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def load_programs(problems: Problems) -> dict[str, Program]:
@@ -125,21 +104,6 @@ def word_shares(notes: str, aliases: dict[str, str]) -> tuple[dict[str, float], 
     total = sum(counts.values())
     shares = {pid: n / total for pid, n in counts.items()} if total else {}
     return shares, unknown
-
-
-def check_keys(
-    where: str, data: Any, required: set[str], optional: set[str], problems: Problems
-) -> bool:
-    if not isinstance(data, dict):
-        problems.add(where, f"expected a mapping, got {type(data).__name__}")
-        return False
-    missing = required - data.keys()
-    extra = data.keys() - required - optional
-    if missing:
-        problems.add(where, f"missing keys {sorted(missing)}")
-    if extra:
-        problems.add(where, f"unknown keys {sorted(extra)}")
-    return not missing
 
 
 def check_action_items(
