@@ -207,19 +207,9 @@ def ask(
 ) -> None:
     """Answer a mentoring question from the guidance, with numbered citations. No LLM."""
     with handle_errors(as_json):
-        from assistant.answer import answer_question
-        from assistant.errors import EmptyIndexError, InputError
-        from assistant.retrieval import build_retriever
+        from assistant.service import Comentor
 
-        if not question.strip():
-            raise InputError("The question is empty.")
-        if len(question) > 4000:
-            raise InputError(f"The question is {len(question)} characters; the limit is 4000.")
-        settings = settings_from_env()
-        retriever = build_retriever(settings)
-        if retriever.store.count() == 0:
-            raise EmptyIndexError()
-        answer = answer_question(question, retriever, k=k, min_relevance=settings.min_relevance)
+        answer = Comentor(settings_from_env()).ask(question, k=k)
         if as_json:
             emit_json(answer.to_dict())
             return

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
 
+M = TypeVar("M", bound=BaseModel)
 Direction = Literal["junior-teaches", "senior-teaches", "peer", "any"]
 
 
@@ -98,19 +99,18 @@ def _read(path: Path) -> object:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
 
 
-@lru_cache(maxsize=4)
-def load_question_bank(knowledge_dir: Path) -> QuestionBank:
-    path = knowledge_dir / "data" / "question_bank.yaml"
+def _load(path: Path, model: type[M]) -> M:
     try:
-        return QuestionBank.model_validate(_read(path))
+        return model.model_validate(_read(path))
     except ValidationError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def load_question_bank(knowledge_dir: Path) -> QuestionBank:
+    return _load(knowledge_dir / "data" / "question_bank.yaml", QuestionBank)
 
 
 @lru_cache(maxsize=4)
 def load_topic_catalog(knowledge_dir: Path) -> TopicCatalog:
-    path = knowledge_dir / "data" / "reverse_topics.yaml"
-    try:
-        return TopicCatalog.model_validate(_read(path))
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    return _load(knowledge_dir / "data" / "reverse_topics.yaml", TopicCatalog)

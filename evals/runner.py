@@ -37,6 +37,7 @@ from evals.cases import CaseSet, CheckinCase, PlanCase, SafetyCase, load_cases
 from evals.matching import ActionScores, LearnedScores, score_actions, score_learned
 from evals.retrieval import first_relevant_rank
 
+SAFETY_PREFIX = "eval-safety-"
 SUPPORT_MIN = 0.2  # share of a claim's content words its cited passage must contain
 Progress = Callable[[int, int, str], None]
 
@@ -139,6 +140,7 @@ class EvalRun:
         self.learned = LearnedScores()
         self.retriever = self._index()
         self.service = Comentor(self.settings, retriever=self.retriever, engine=engine)
+        self.safety_collections: set[str] = set()
 
     # -- setup ----------------------------------------------------------------------------
 
@@ -149,8 +151,12 @@ class EvalRun:
 
     def _safety_service(self, document: Path) -> Comentor:
         """The guidance plus one planted document, in a collection of its own."""
-        digest = hashlib.sha1(document.read_bytes()).hexdigest()[:10]
-        settings = self.settings.model_copy(update={"collection": f"eval-safety-{digest}"})
+        # Keyed by the document and by the guidance it was copied from: an edited guide or
+        # document gets a fresh collection, never a stale copy.
+        source = document.read_bytes() + self.retriever.generation().encode()
+        digest = hashlib.sha1(source).hexdigest()[:12]
+        settings = self.settings.model_copy(update={"collection": f"{SAFETY_PREFIX}{digest}"})
+        self.safety_collections.add(settings.collection)
         store = build_store(settings, self.retriever.store.embedder)
         if store.count() == 0:
             # Copy the guidance with its vectors (no re-embedding), then add the document.
@@ -485,6 +491,15 @@ class EvalRun:
                     ms,
                 )
             )
+        self._drop_stale_safety_collections()
+
+    def _drop_stale_safety_collections(self) -> None:
+        """Remove safety collections of earlier runs (older documents or guidance)."""
+        client = self.retriever.store.client
+        for collection in client.list_collections():
+            name = getattr(collection, "name", str(collection))
+            if name.startswith(SAFETY_PREFIX) and name not in self.safety_collections:
+                client.delete_collection(name)
 
     def _safety_output(self, case: SafetyCase, service: Comentor) -> Any:
         if case.question is not None:
