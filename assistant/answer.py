@@ -99,7 +99,8 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def _excerpt(text: str, limit: int = 240) -> str:
+def excerpt(text: str, limit: int = 240) -> str:
+    """The start of a passage, cut at a word, for citation lists."""
     flat = re.sub(r"\s+", " ", text).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
@@ -213,7 +214,7 @@ def answer_question(
 
 def _citation(number: int, passage: Passage) -> Citation:
     return Citation(
-        number, passage.id, passage.title, passage.source, passage.heading, _excerpt(passage.text)
+        number, passage.id, passage.title, passage.source, passage.heading, excerpt(passage.text)
     )
 
 

@@ -200,33 +200,22 @@ class HybridRetriever:
         (Chroma's own metadata filter scans every record and is slow on large stores);
         only a query left with too few passages falls back to the filtered store query."""
         if mask is None:
-            return self._chroma_query(embeddings, n, None)
+            return self.store.query_many(embeddings, n, None)
         allowed = int(mask.sum())
         need = min(n, allowed)
         if need == 0:
             return [[] for _ in range(len(embeddings))]
         wide = _post_filter_width(n, len(lexical), allowed)
         if wide > POST_FILTER_MAX:  # a narrow filter: let the store filter
-            return self._chroma_query(embeddings, need, where)
-        out = self._chroma_query(embeddings, wide, None)
+            return self.store.query_many(embeddings, need, where)
+        out = self.store.query_many(embeddings, wide, None)
         filtered = []
         for i, hits in enumerate(out):
             kept = [(rid, sim) for rid, sim in hits if lexical.allows(rid, mask)][:n]
             if len(kept) < need and wide < len(lexical):
-                kept = self._chroma_query(embeddings[i : i + 1], need, where)[0]
+                kept = self.store.query_many(embeddings[i : i + 1], need, where)[0]
             filtered.append(kept)
         return filtered
-
-    def _chroma_query(
-        self, embeddings: Any, n: int, where: dict[str, Any] | None
-    ) -> list[list[tuple[str, float]]]:
-        result = self.store.collection.query(
-            query_embeddings=list(embeddings), n_results=n, where=where, include=["distances"]
-        )
-        out = []
-        for ids, dists in zip(result["ids"], result["distances"] or [], strict=True):
-            out.append([(rid, 1.0 - float(d)) for rid, d in zip(ids, dists, strict=True)])
-        return out
 
     @staticmethod
     def _lexical_hits(

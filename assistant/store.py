@@ -169,18 +169,23 @@ class GuidanceStore:
         self, embedding: np.ndarray, n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """Nearest passages as (id, cosine similarity), best first."""
-        total = self.count()
-        if total == 0:
-            return []
+        return self.query_many([embedding], min(n, self.count()), where)[0]
+
+    def query_many(
+        self, embeddings: Sequence[np.ndarray], n: int, where: dict[str, Any] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """:meth:`query` for several vectors in one round trip (``n`` at most the store's
+        size: the caller knows it, and counting on every query would cost a round trip)."""
+        if n <= 0 or not len(embeddings):
+            return [[] for _ in range(len(embeddings))]
         result = self.collection.query(
-            query_embeddings=[embedding],
-            n_results=min(n, total),
-            where=where,
-            include=["distances"],
+            query_embeddings=list(embeddings), n_results=n, where=where, include=["distances"]
         )
-        ids = result["ids"][0]
-        distances = (result["distances"] or [[1.0] * len(ids)])[0]
-        return [(rid, 1.0 - float(d)) for rid, d in zip(ids, distances, strict=True)]
+        distances = result["distances"] or [[1.0] * len(ids) for ids in result["ids"]]
+        return [
+            [(rid, 1.0 - float(d)) for rid, d in zip(ids, dists, strict=True)]
+            for ids, dists in zip(result["ids"], distances, strict=True)
+        ]
 
     # -- writes --------------------------------------------------------------------------
 

@@ -153,7 +153,7 @@ def test_post_filtering_matches_the_stores_own_filter(
         mask = lexical.mask(modes, audiences)
         where = mode_filter(modes, audiences)
         ours = knowledge_retriever._dense(embeddings, 10, lexical, mask, where)
-        reference = knowledge_retriever._chroma_query(embeddings, 10, where)
+        reference = knowledge_retriever.store.query_many(embeddings, 10, where)
         for got, expected in zip(ours, reference, strict=True):
             assert [rid for rid, _ in got] == [rid for rid, _ in expected]
 

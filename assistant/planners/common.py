@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.answer import split_sentences
+from assistant.answer import excerpt, split_sentences
 from assistant.lexical import tokenize
 from assistant.models import CitationRef
 from assistant.program import Participant, Program, Relationship, Role
@@ -236,11 +236,6 @@ def fill(template: str, **slots: str) -> str:
         text = text.replace("{" + key + "}", value)
     text = re.sub(r"\s+", " ", text).strip()
     return text[0].upper() + text[1:] if text else text
-
-
-def excerpt(text: str, limit: int = 240) -> str:
-    flat = re.sub(r"\s+", " ", text).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _scored_sentences(passage: Passage, q_terms: set[str]) -> list[tuple[int, int, int, str]]:
