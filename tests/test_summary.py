@@ -778,3 +778,381 @@ def test_goal_progress_with_the_real_embedder(northwind: Program, embedder: Mini
     summary = run(northwind, "amara-leo-reverse", notes, embed=embedder.embed)
     progress = {(g.participant, g.goal): g.evidence for g in summary.goal_progress}
     assert "capex" in progress[("leo", "understand how budgets get approved")]
+
+
+# -- writers, pronouns and layouts of notes written by others --------------------------------
+
+
+def lessons_with_what(summary: CheckinSummary) -> list[tuple[str | None, str, str]]:
+    return [(e.learner, e.teacher, e.what) for e in summary.learned]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        'Walter + Jayden, 4 March. Walter typing, so "I" = me.',
+        'Bay 2 notes, 4 March ("I" = Walter)',
+        "Shop office, about an hour. These are my notes (Walter).",
+        "Met Jayden at the depot after the morning shift.",
+    ],
+)
+def test_the_writer_is_read_from_how_notes_declare_it(northwind: Program, header: str) -> None:
+    notes = header + "\n\n- I'll book the bay for the demo.\n- He'll fix the form by Friday.\n"
+    summary = run(northwind, "walter-jayden-reverse", notes)
+    assert find(summary, "bay") == [("walter", None)]
+    assert find(summary, "form") == [("jayden", dt.date(2026, 3, 13))]  # "he": the other one
+
+
+def test_a_name_in_brackets_after_from_is_not_a_signature(fernwood: Program) -> None:
+    notes = "z+m pairing\n- learned the tabs trick (from mateo)\n- showed m how i test with NVDA\n"
+    summary = run(fernwood, "zara-mateo-peer", notes)
+    assert ("mateo", "zara") in lessons_of(summary)
+
+
+def test_an_arrangement_with_a_date_is_a_commitment(northwind: Program) -> None:
+    notes = (
+        "Notes: Amara\n\n"
+        "- Leo is sending me the prompt library next week.\n"
+        "- I'm presenting the pilot to the board on Monday.\n"
+        "- Leo is working on the dashboard.\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert find(summary, "prompt library") == [("leo", dt.date(2026, 3, 19))]
+    assert find(summary, "pilot") == [("amara", dt.date(2026, 3, 16))]
+    assert find(summary, "dashboard") == []  # what someone is doing, with no date to come
+    assert summary.action_items[0].task.startswith("send")
+
+
+def test_someone_needs_to_has_no_owner(halden: Program) -> None:
+    notes = (
+        "Writing circle, notes by Tunde\n\nNext:\n"
+        "- Someone needs to ask Bev about the printer budget. Nobody took it.\n"
+        "- somebody shld update the shared reading list\n"
+    )
+    summary = run(halden, "halden-writing-circle", notes)
+    assert find(summary, "printer budget") == [(None, None)]
+    assert find(summary, "reading list") == [(None, None)]
+    assert all(not a.task.lower().startswith("some") for a in summary.action_items)
+
+
+def test_terse_action_lines(fernwood: Program) -> None:
+    notes = (
+        "newcomer call - yuki's notes\n\n"
+        "actions\n"
+        "- zara rebase #300 + ping lena for review, tmrw\n"
+        "- lena away 16-20 march, reviews go to rafael\n"
+        "- me ask segun for more good-first-issue labels\n"
+        "- next: 26th\n"
+    )
+    summary = run(fernwood, "fernwood-newcomer-group", notes)
+    assert find(summary, "rebase") == [("zara", dt.date(2026, 3, 13))]
+    assert find(summary, "segun") == [("yuki", None)]
+    assert find(summary, "away") == [] and find(summary, "26") == []
+    assert len(summary.action_items) == 2
+
+
+def test_next_meeting_lines_are_not_tasks_or_lessons(northwind: Program) -> None:
+    notes = (
+        "Notes: Amara\n\nNext steps:\n"
+        "- Leo will send the prompt library by Friday.\n"
+        "- Next check-in: April 2.\n"
+        "- Next session's topic: Leo's Power BI basics\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert len(summary.action_items) == 1 and summary.learned == []
+
+
+def test_an_arrow_hands_a_task_on_in_an_action_list(northwind: Program) -> None:
+    notes = (
+        "diane / kwame - kwame notes\n\nnext\n"
+        "- renewal proposal draft by Friday -> D reads it before our next session\n"
+        "- D to intro me to the pricing team\n"
+    )
+    summary = run(northwind, "diane-kwame-traditional", notes)
+    tasks = {a.task.split()[0]: (a.owner, a.due) for a in summary.action_items}
+    assert tasks["renewal"] == ("kwame", dt.date(2026, 3, 13))
+    assert tasks["read"] == ("diane", None)  # "it": the proposal, said in the context
+
+
+def test_feelings_and_screen_sharing_are_not_tasks(fernwood: Program) -> None:
+    notes = (
+        "Mateo: Let me share my screen. Let me run it for es.\n"
+        "Pablo: Okay, I feel a lot less like I'm going to break something now.\n"
+        "Mateo: Good. Translate the dialog keys for next Thursday and we'll look at plurals then.\n"
+        "Pablo: Will do.\n"
+    )
+    summary = run(fernwood, "mateo-pablo-nearpeer", notes)
+    assert owners(summary) == [("pablo", "Translate the dialog keys")]
+
+
+def test_a_deadline_after_the_event_date_is_the_due_date(halden: Program) -> None:
+    notes = (
+        "Writing circle, notes by Tunde\n\nNext:\n"
+        "- Mei-Lin books the seminar room for the retreat on March 27. By March 20 please.\n"
+        "- Sipho sends me his outline, Monday.\n"
+    )
+    summary = run(halden, "halden-writing-circle", notes)
+    assert find(summary, "seminar room") == [("meilin", dt.date(2026, 3, 20))]
+    assert find(summary, "outline") == [("sipho", dt.date(2026, 3, 16))]
+
+
+def test_before_a_days_event_is_that_day_and_keeps_its_words() -> None:
+    assert resolve_due("before Friday's early dispatch", THU) == dt.date(2026, 3, 13)
+
+
+def test_a_read_back_splits_tasks_with_their_own_dates(northwind: Program) -> None:
+    notes = (
+        "Ruth: Good. So: Yusuf talks to his driver before Friday, after checking with HR. "
+        "Hana tries the new one-on-one format on Monday and shares her template tomorrow.\n"
+        "Hana: Yes.\n"
+    )
+    summary = run(northwind, "northwind-new-managers-circle", notes)
+    assert find(summary, "driver") == [("yusuf", dt.date(2026, 3, 13))]
+    assert find(summary, "one-on-one format") == [("hana", dt.date(2026, 3, 16))]
+    assert find(summary, "template") == [("hana", dt.date(2026, 3, 13))]
+
+
+def test_instructions_closed_by_an_accepted_request_are_homework(fernwood: Program) -> None:
+    notes = (
+        "Mateo: Open an issue about the two Spanish locales and tag Lena. For the PR itself, "
+        "do the nine dialog keys in es.json. Can you have it up by Thursday?\n"
+        "Pablo: Yes, Thursday.\n"
+        "Mateo: Great. I'll review it the same day it goes up.\n"
+    )
+    summary = run(fernwood, "mateo-pablo-nearpeer", notes)
+    assert find(summary, "issue") == [("pablo", None)]
+    assert find(summary, "dialog keys") == [("pablo", dt.date(2026, 3, 19))]
+    assert [o for o, _ in find(summary, "review it the same day")] == ["mateo"]
+
+
+def test_context_for_it_comes_from_its_own_bullet_first(northwind: Program) -> None:
+    notes = (
+        "Notes: Yusuf\n\n"
+        "* Dock doors are assigned at five by the shift supervisor.\n"
+        "* No idea who changed the wiki page on dock doors. I'll report it to IT.\n"
+    )
+    summary = run(northwind, "tomas-yusuf-peer", notes)
+    task = summary.action_items[0].task
+    assert "wiki" in task and "supervisor" not in task
+
+
+# -- lessons in notes written by others --------------------------------------------------------
+
+
+def test_reported_advice_is_the_lesson_of_whoever_gave_it(northwind: Program) -> None:
+    notes = (
+        "Session with Diane (Kwame's notes)\n\n"
+        "- pricing: D's rule = never discount without getting something back\n"
+        "- how she reads a pipeline: stage age beats deal size, 60+ days in one stage is dead\n"
+        "- Asked about promotions. She says write down what you want from the role first.\n"
+        "- What stuck with me most was her rule that you let the silence sit after the price.\n"
+    )
+    summary = run(northwind, "diane-kwame-traditional", notes)
+    found = lessons_with_what(summary)
+    assert all((lr, t) == ("kwame", "diane") for lr, t, _ in found)
+    whats = " | ".join(w for _, _, w in found)
+    for phrase in ("never discount", "stage age", "write down what you want", "silence sit"):
+        assert phrase in whats
+
+
+def test_a_fix_an_answer_or_a_takeaway_names_the_teacher(halden: Program) -> None:
+    notes = (
+        "Writing circle. Notes by Tunde\n\n"
+        "- Freya's drafting problem. Mei-Lin's fix: stop each morning mid-sentence.\n"
+        "- What stuck with me from Sipho: he blocks the first 20 minutes for ugly writing.\n"
+    )
+    summary = run(halden, "halden-writing-circle", notes)
+    teachers = {t: (lr, w) for lr, t, w in lessons_with_what(summary)}
+    assert "mid-sentence" in teachers["meilin"][1]
+    assert teachers["sipho"][0] == "tunde" and "ugly writing" in teachers["sipho"][1]
+
+
+def test_not_knowing_something_before_is_learning_it_from_the_other(northwind: Program) -> None:
+    notes = (
+        "Notes: Walter\n\n"
+        "- Jayden talked me through the tablet app. I didn't know that the forms sync offline.\n"
+        "- Told him it's mileage or engine hours, whichever comes first.\n"
+        "- He had no idea the DOT annual sits on top of that.\n"
+        "- Jayden didn't know where to start with the parts list.\n"
+    )
+    summary = run(northwind, "walter-jayden-reverse", notes)
+    found = lessons_with_what(summary)
+    assert ("walter", "jayden") in [(lr, t) for lr, t, _ in found]
+    assert any("sync offline" in w for lr, t, w in found if t == "jayden")
+    assert any("mileage" in w for lr, t, w in found if (lr, t) == ("jayden", "walter"))
+    assert not any("where to start" in w for _, _, w in found)  # a problem, not a lesson
+
+
+def test_whose_turn_it_is_names_the_teacher_of_a_subjectless_cue(halden: Program) -> None:
+    notes = (
+        "Notes: Kenji\n\n- her turn: explained how the grant budget lines are tracked\n"
+        "- my turn: showed her how pandas reads every sheet of a workbook at once\n"
+    )
+    summary = run(halden, "bev-kenji-comentoring", notes)
+    assert lessons_of(summary) == [("kenji", "bev"), ("bev", "kenji")]
+
+
+def test_a_cue_after_and_takes_the_clauses_subject(halden: Program) -> None:
+    notes = (
+        "Met Tunde for coffee. My notes (Oksana).\n\n"
+        "Tunde drew a design on a napkin and explained that the nesting is the design.\n"
+    )
+    summary = run(halden, "tunde-oksana-lateral", notes)
+    assert lessons_of(summary) == [("oksana", "tunde")]
+
+
+def test_one_member_to_another_with_an_arrow_is_a_lesson(fernwood: Program) -> None:
+    notes = "newcomer grp - yuki's notes\n\nlena -> dmitri: buttons need aria-expanded\n"
+    summary = run(fernwood, "fernwood-newcomer-group", notes)
+    assert lessons_of(summary) == [("dmitri", "lena")]
+    assert summary.action_items == []
+
+
+def test_an_arrow_led_line_is_a_note_of_its_own(fernwood: Program) -> None:
+    notes = (
+        "flash w/ dmitri (yuki)\n"
+        "-> he had no idea you claim an issue with a comment before starting lol\n"
+        "one thing back: he showed me git rebase -i to squash commits\n"
+    )
+    summary = run(fernwood, "yuki-dmitri-flash", notes)
+    assert sorted(lessons_of(summary)) == [("dmitri", "yuki"), ("yuki", "dmitri")]
+
+
+# -- previous items and uptake in transcripts ------------------------------------------------
+
+
+def test_a_no_to_did_it_happen_leaves_the_item_open(halden: Program) -> None:
+    previous = PreviousCheckin(
+        action_items=[{"owner": "miriam", "task": "record the beaver intro on her phone"}]
+    )
+    notes = (
+        "Freya: So, did the beaver intro happen?\n"
+        "Miriam: No. I didn't record it, the grant ate the week.\n"
+        "Freya: Okay. Record it Friday then.\n"
+    )
+    summary = run(halden, "miriam-freya-reverse", notes, previous=previous)
+    assert FlagCode.STALLED in summary.flag_codes()
+
+
+def test_a_long_reply_opening_with_an_echo_took_the_lesson_in(northwind: Program) -> None:
+    notes = (
+        "Yusuf: Can I ask what you do if a driver gets defensive?\n"
+        'Tomas: You go back to the dates. Facts, not adjectives. "You\'re always late" is a '
+        'fight. "You called in at 5:40 for a 5:30 start" is just a thing that happened.\n'
+        "Yusuf: Facts, not adjectives. I'm writing that down. I had a review last month where "
+        "I called someone disorganised and it went downhill from that exact word.\n"
+    )
+    summary = run(northwind, "tomas-yusuf-peer", notes)
+    assert lessons_of(summary) == [("yusuf", "tomas")]
+    what = summary.learned[0].what
+    assert "defensive" in what and "Facts, not adjectives" in what  # his question names it
+
+
+def test_notes_written_to_the_partner_give_you_to_them(northwind: Program) -> None:
+    notes = (
+        "Hi Leo, thanks for today.\n\nNext steps:\n"
+        "- You'll send me the three example prompts by Friday.\n"
+        "- You said you'd try the template on the March report.\n"
+        "- I'll book the board room for our next session.\n"
+        "- Send me the March numbers once they are final.\n\nThanks, Amara\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert find(summary, "prompts") == [("leo", dt.date(2026, 3, 13))]
+    assert "Amara" in next(a.task for a in summary.action_items if "prompts" in a.task)
+    assert find(summary, "template") == [("leo", None)]
+    assert find(summary, "board room") == [("amara", None)]
+    assert find(summary, "March numbers") == [("leo", None)]
+
+
+def test_a_generic_you_in_ordinary_notes_is_not_a_task(northwind: Program) -> None:
+    notes = (
+        "Notes: Amara\n\n"
+        "- Leo showed me Copilot in Excel. Once you get used to it you'll save hours a week.\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert summary.action_items == []
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Amara / Leo, notes by Leo\n\n| Owner | Task | Due |\n|---|---|---|\n"
+        "| Amara | book the board room | next week |\n| me | send the prompt library | Friday |\n",
+        "Notes: Leo\n\nActions:\n[Amara] book the board room next week\n"
+        "[Leo] send the prompt library by Friday\n",
+        "Notes: Leo\n\nTo do\n- [ ] Amara: book the board room next week\n"
+        "- [ ] me: send the prompt library (Fri)\n- [x] Amara: fix the template\n",
+        "Leo here, quick notes.\n\nNext steps\nBook the board room - Amara - next week\n"
+        "Send the prompt library - Leo - Friday\n",
+    ],
+)
+def test_action_lists_in_other_layouts(northwind: Program, notes: str) -> None:
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert find(summary, "board room") == [("amara", dt.date(2026, 3, 19))]
+    assert find(summary, "prompt library") == [("leo", dt.date(2026, 3, 13))]
+    assert len(summary.action_items) == 2  # a ticked box is done already
+
+
+def test_a_table_row_for_someone_outside_has_no_owner(northwind: Program) -> None:
+    notes = (
+        "Notes: Leo\n\n| Who | Action |\n|---|---|\n| Priya | approve the budget |\n"
+        "| Amara | send the board pack |\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert find(summary, "budget") == [(None, None)]
+    assert find(summary, "board pack") == [("amara", None)]
+
+
+def test_work_done_together_has_no_single_owner(northwind: Program) -> None:
+    notes = "marcus/hana (my notes - marcus)\n\ntodo\n- review the v2 report together thurs\n"
+    summary = run(northwind, "marcus-hana-comentoring", notes)
+    assert find(summary, "v2 report") == [(None, dt.date(2026, 3, 19))]
+
+
+def test_travel_news_and_short_answers_are_neither_tasks_nor_lessons(northwind: Program) -> None:
+    notes = (
+        "Notes: Amara\n\n"
+        "- Leo is leaving for the Dayton site on Friday.\n"
+        "- I didn't know he was moving to the planning team.\n"
+        "- Asked if the pilot can start in May. His answer: no.\n"
+        "- Told him it's fine.\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert summary.action_items == [] and summary.learned == []
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "From: Leo\nTo: Amara\nSubject: notes from today\n\nI'll send the prompt library by "
+        "Friday. You said you'd book the board room for next week.\n",
+        "Amara, thanks for today! To recap: you'll book the board room for next week, and I'll "
+        "send the prompt library on Friday.\n\n- Leo\n",
+        "amara/leo 12/3\nme - prompt library fri\namara - book board room next wk\n",
+    ],
+)
+def test_letters_and_terse_labels_name_the_writer(northwind: Program, notes: str) -> None:
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert find(summary, "prompt library") == [("leo", dt.date(2026, 3, 13))]
+    assert find(summary, "board room") == [("amara", dt.date(2026, 3, 19))]
+    assert not any(a.task.endswith(" for") for a in summary.action_items)
+
+
+def test_a_status_line_with_a_date_is_not_a_task(halden: Program) -> None:
+    notes = (
+        "Writing circle, notes by Tunde\n\n"
+        "- Mei-Lin: chapter 2 still not sent. She's pushing it to the end of the month.\n"
+    )
+    summary = run(halden, "halden-writing-circle", notes)
+    assert find(summary, "still not sent") == []
+
+
+def test_he_and_she_in_a_coordinators_notes_are_different_members(northwind: Program) -> None:
+    notes = (
+        "Coordinator notes. Amara and Leo met on Tuesday.\n\n"
+        "Leo showed Amara the prompt template. She'll try it on the March report next week. "
+        "He will send her the prompt library on Friday.\n"
+    )
+    summary = run(northwind, "amara-leo-reverse", notes)
+    assert find(summary, "March report") == [("amara", dt.date(2026, 3, 19))]
+    assert find(summary, "prompt library") == [("leo", dt.date(2026, 3, 13))]

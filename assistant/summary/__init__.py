@@ -9,15 +9,16 @@ The modules, in the order the work happens:
 
 * ``text``, ``people``: normalising and folding text; the members and every way notes name
   them (full names, first names, aliases, typos in labels, initials);
-* ``parse``, ``writers``: units (turns, bullets, lines, paragraphs), speakers, sections, and
-  who wrote written notes;
+* ``parse``, ``tables``, ``writers``: units (turns, bullets, lines, paragraphs, table rows),
+  speakers, sections, who wrote written notes and whether they are written to the partner;
 * ``redact``: private passages and text that tries to instruct an AI;
 * ``flags``: what became of the previous check-in's items, talk share, the four flags;
 * ``vocab``, ``anchors``, ``items``, ``actions``, ``exchanges``, ``merge``, ``dates``: action
   items, their owners and due dates (written notes in ``actions``, transcripts in
   ``exchanges``), restatements merged;
-* ``learning``, ``cues``, ``teaching``, ``uptake``, ``lessons``, ``topics``: learned entries:
-  written cues ("Amara walked me through …") and lines (advice, topics, joint work), teaching
+* ``learning``, ``cues``, ``cuewords``, ``teaching``, ``uptake``, ``lessons``, ``topics``:
+  learned entries: written cues ("Amara walked me through …", "his rule that …", "I didn't
+  know that …", patterns in ``cuewords``) and lines (advice, topics, joint work), teaching
   episodes in transcripts and the listener's uptake, and each lesson as a short phrase led by
   its topic's name when the talk names it;
 * ``highlights``: decisions, concerns, goal progress and the overview.

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.summary.dates import find_dates
-from assistant.summary.items import Context, clause_end, make, mask, subject_owner
+from assistant.summary.items import Context, clause_end, due_source, make, mask, subject_owner
 from assistant.summary.parse import Sentence, Unit
-from assistant.summary.text import STOPWORDS, fold, is_base_verb
+from assistant.summary.text import STOPWORDS, fold, ing_base, is_base_verb
 from assistant.summary.vocab import (
     CONDITIONAL,
     GROUP_SUBJECTS,
@@ -27,6 +27,14 @@ from assistant.summary.vocab import (
 )
 
 _STRONG_FULL = re.compile(r"(?:" + STRONG + r")")
+# "He's leaving on Friday", "I'm working on it": where someone goes or what they are busy
+# with, not a task.
+_NOT_ARRANGED = SKIP_VERBS | frozenset(
+    {"go", "come", "move", "travel", "fly", "head", "return", "stay", "have", "get", "work"}
+)
+_FEELING = re.compile(
+    r"\b(?:like|as\s+if|as\s+though|afraid|worried|scared|feel|felt)\s+(?:that\s+)?$"
+)
 _NEGATIVE = frozenset({"not", "never", "no"})
 
 
@@ -41,6 +49,7 @@ class Anchor:
     subj: str | None = None
     subj_start: int = 0
     subj_end: int = 0
+    base: str | None = None  # the base form of a progressive verb ("sending" -> "send")
 
     @classmethod
     def of(cls, m: re.Match[str], suffix: str = "") -> Anchor:
@@ -97,12 +106,9 @@ def anchor_items(
         # The date is in the commitment's clause, or after it ("…, tomorrow"), or before
         # the subject when nothing else is promised there ("Next week I want to …").
         lead_from = anchors[k - 1].end if k else 0
-        due_text = raw[anchor.start : end]
-        if not find_dates(due_text, ctx.date):
-            if find_dates(raw[end:stop], ctx.date):
-                due_text = raw[end:stop]
-            elif find_dates(raw[lead_from : anchor.start], ctx.date):
-                due_text = raw[lead_from : anchor.start]
+        due_text = due_source(
+            ctx, raw[anchor.start : end], raw[end:stop], raw[lead_from : anchor.start]
+        )
         item = make(
             ctx,
             owner=owner,
@@ -117,6 +123,9 @@ def anchor_items(
             due_text=due_text,
             lead=raw[lead_from : anchor.start],
         )
+        if item is not None and anchor.base:
+            item.task = re.sub(r"^\S+", anchor.base, item.task, count=1)
+            item.finish()
         count += item is not None
     return count
 
@@ -131,6 +140,8 @@ def _find(
     for m in ctx.assigned.finditer(masked):
         suffix = next(n for n in "01234" if m["verb" + n] is not None)
         anchor = Anchor.of(m, suffix)
+        if anchor.subj == "you" and (strict or re.search(r"\blast\s+(?:time|week)", masked)):
+            continue  # "Kwame, you said you'd bring one?" checks an earlier promise
         if is_base_verb(anchor.verb) and anchor.verb not in SKIP_VERBS:
             anchors.append(anchor)
     taken = [(a.start, a.end) for a in anchors]
@@ -144,8 +155,41 @@ def _find(
         if m.start() == 0 and masked.rstrip().endswith("?"):
             continue  # "Will the minister give …?" asks; it promises nothing
         anchors.append(Anchor.of(m))
+    anchors += _progressive(ctx, unit, sentence, masked, [(a.start, a.end) for a in anchors], recap)
     anchors.sort(key=lambda a: a.start)
     return anchors
+
+
+def _progressive(
+    ctx: Context,
+    unit: Unit,
+    sentence: Sentence,
+    masked: str,
+    taken: list[tuple[int, int]],
+    recap: bool,
+) -> list[Anchor]:
+    """ "He's sending me the list next week", "I'm trying it Monday": an arrangement is a
+    commitment when it has a date to come (or sits in a list of next steps)."""
+    out: list[Anchor] = []
+    if masked.rstrip().endswith("?"):
+        return out  # "You're presenting on Friday?" asks
+    in_actions = sentence.section == "action" or unit.todo or recap
+    for m in ctx.progressive.finditer(masked):
+        base = ing_base(m["verb"])
+        subj = m["subj"].strip()
+        if base is None or base in _NOT_ARRANGED or subj.startswith(("we", "they")):
+            continue
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        before = masked[masked.rfind(",", 0, m.start()) + 1 : m.start()]
+        if CONDITIONAL.search(before) or re.search(r"\b(?:not|never|n't)\b", before):
+            continue
+        later = any(d.due > ctx.date for d in find_dates(masked[m.start() :], ctx.date))
+        if later or in_actions:
+            anchor = Anchor.of(m)
+            anchor.base = base
+            out.append(anchor)
+    return out
 
 
 def _keeps(
@@ -167,6 +211,8 @@ def _keeps(
     before = masked[clause_start : m.start()]
     if CONDITIONAL.search(before) or re.search(r"\b(?:not|never|n't)\b", before):
         return False
+    if _FEELING.search(before):
+        return False  # "I feel less like I'm going to mess it up" fears; it promises nothing
     if "?" in masked[m.end() :] and not strong:
         return False
     if not strong:
@@ -174,8 +220,8 @@ def _keeps(
             return False
     elif (
         subj.startswith("you")
-        and strict
-        and not recap
+        and (strict or not ctx.notes.addressed)
+        and not (recap or sentence.section == "action" or unit.todo)
         and not find_dates(masked[m.start() :], ctx.date)
     ):
         return False  # "You'll use that fifty times a day" predicts; "… send it Friday" assigns
@@ -255,4 +301,5 @@ def _weak_ok(
         return any(d.due > ctx.date for d in find_dates(masked, ctx.date))
     # needs to / has to / is to
     dated = bool(find_dates(masked[m.start() :], ctx.date))
-    return (is_name or subj == "i") and (in_actions or dated)
+    known = is_name or subj == "i" or (GROUP_SUBJECTS.match(subj) is not None and subj != "we")
+    return known and (in_actions or dated)

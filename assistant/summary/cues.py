@@ -14,153 +14,38 @@ from __future__ import annotations
 import itertools
 import re
 
-from assistant.summary.lessons import PLANNING, lower_first, shorten
+from assistant.summary.cuewords import ANY_CUE, GROUP_OBJ, patterns
+from assistant.summary.lessons import PLANNING, imperative, lower_first, shorten
 from assistant.summary.parse import Notes, Unit
 from assistant.summary.people import People
 from assistant.summary.teaching import EXPLANATION_WORDS, Entry, lesson_sentence
-from assistant.summary.text import STOPWORDS, fold, tidy, wordset
+from assistant.summary.text import STOPWORDS, content_stems, fold, tidy, wordset
 
-_OBJ = (
-    r"(?:me|him|her|them|us|everyone|everybody|the\s+(?:group|team|circle|others|rest\s+of\s+us)|"
-    r"the\s+rest\s+of\s+the\s+(?:group|team|circle)|all\s+of\s+us|{names})"
-)
-_SUBJ = r"(?:i|we|he|she|they|{names})"
-# "Destiny, who does this for a living on camera, gave the group …"
-_ASIDE = r"(?:\s*,[^,;:]{{1,60}},)?"
-_GROUP_OBJ = re.compile(r"^(?:us|everyone|everybody|the\s+|all\s+of\s+us|them)")
-_LESSON_NOUNS = (
-    r"(?:topic|segment|tip|tips|advice|rule|trick|point|suggestion|lesson|talk|session|"
-    r"walkthrough|demo|recommendation|take|approach|method|framework|structure|template|"
-    r"checklist|system|idea|rule\s+of\s+thumb)"
-)
 _VAGUE = wordset("something thing few lot new useful cool neat trick back favour favor return")
 # Going over last time's homework or one's own work is a review, not a lesson.
 REVIEW = re.compile(
     r"^\W*(?:her|his|my|your|their|our)\b|\b(?:(?:i|you|he|she|we)\s+(?:sent|wrote|made|did)|"
     r"last\s+(?:week|time)|homework)\b"
 )
-# Where a clause may start without a subject: its start, or after "->", ":" or ";".
-_OPEN = r"(?:^\W*|(?:->|→|=>|[:;])\s*)"
+# Reported speech that gives advice: "he says you have to make your own deadlines".
+_ADVISES = re.compile(
+    r"^\W*(?:you\s+(?:should|need|have\s+to|must|always|never|can|want)|never|always|don'?t|"
+    r"the\s+(?:trick|key|thing|rule)\b)"
+)
+# Cues that report what someone said or did not know: they need a lesson with substance.
+_REPORTED = frozenset({"rule", "says", "how", "told", "uptake"})
+# "I didn't know she was leaving" is news about someone, not something learned.
+_NEWS = re.compile(r"^\W*(?:that\s+)?(?:he|she|they|i|we|you)(?:'d|\s+(?:was|were|had|would|is))\b")
+_DID_THAT = re.compile(r"\b(?:do|did|does|doing)\s+(?:that|this|it)\b|^\W*(?:that|this|it)\W*$")
+# Whose turn a bullet is: "her turn: explained how …", "Kwame's turn to teach: …".
+_TURN = re.compile(
+    r"^\W*(?P<w>his|her|[\w-]+?)(?:'s)?\s+turn(?:\s+to\s+(?:teach|explain|show))?\s*:"
+)
 # Sentences that go on with the lesson a short cue only names ("I told him how I deal with
 # vendors. You always ask for the second price.").
 _GOES_ON = re.compile(
     r"^\W*(?:you|he|she|they|it|the|always|never|don'?t|so|then|if|every|only|first)\b"
 )
-
-
-def _patterns(names: str) -> list[tuple[str, re.Pattern[str]]]:
-    obj = _OBJ.format(names=names)
-    subj = _SUBJ.format(names=names)
-    lists = rf"{obj}(?:(?:\s*,\s*|\s+and\s+|\s*[&+/]\s*){obj})*"
-    return [
-        (
-            "show",
-            re.compile(
-                rf"(?:{_OPEN}|\b(?P<t>{subj})\s+)(?:also\s+|then\s+)?(?:showed|shows|show|taught|"
-                rf"teaches|walked|walks|took|takes|talked)\s+(?P<l>{lists})\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "explain",
-            re.compile(
-                rf"(?:{_OPEN}|\b(?P<t>{subj})\s+)(?:also\s+|then\s+)?(?:explained|explains|demoed|"
-                rf"demonstrated|went\s+(?:over|through|thru)|ran\s+through|(?:walked|talked)\s+"
-                rf"(?:thru|through)|did\s+an?\s+(?:[\w-]+\s+){{0,2}}?(?:demo|run|walkthrough|"
-                rf"run-through))\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "share",
-            re.compile(
-                rf"\b(?P<t>{subj}){_ASIDE.format()}\s+(?:also\s+)?(?:shared|gave\s+(?:[\w-]+\s+){{0,3}}?(?:a|an|some|"
-                rf"her|his|their|my|the|our))\s+(?:[\w-]+\s+){{0,3}}?(?P<noun>{_LESSON_NOUNS}|"
-                rf"rundown|overview|primer|crash\s+course|intro)\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "share",  # "Tomás shared how he calms things down: …"
-            re.compile(
-                rf"\b(?P<t>{subj})\s+(?:also\s+)?shared\s+(?P<rest>(?:how|what|why|when)\b.*)"
-            ),
-        ),
-        (
-            "gave",  # "gave her the order abstract -> figures -> discussion"
-            re.compile(
-                rf"(?:{_OPEN}|\b(?P<t>{subj})\s+)(?:also\s+)?gave\s+(?P<l>{lists})\s+(?P<rest>(?:the|a|"
-                rf"an|some|my)\s+(?:[\w-]+\s+){{0,2}}?(?:{_LESSON_NOUNS}|order|steps|sequence|formula|"
-                rf"recipe|shortcut|shortcuts)\b.*)"
-            ),
-        ),
-        (
-            "colon",  # "I added the one thing I have learned from twenty years: one number …"
-            re.compile(
-                rf"\b(?P<t>{subj}){_ASIDE.format()}\s+(?:also\s+)?(?:added|offered|shared|gave|passed\s+on)\b[^:]"
-                rf"{{0,80}}\b(?:thing|tip|lesson|rule|advice|trick)s?\b[^:]*:\s*(?P<rest>.+)"
-            ),
-        ),
-        (
-            "label",
-            re.compile(
-                rf"^\W*(?P<t>{names})'s\s+(?:\w+\s+)?{_LESSON_NOUNS}\s*[:\-]\s*(?P<rest>.+)"
-            ),
-        ),
-        (
-            "on",  # "Lena on review tone: prefix optional comments with nit"
-            re.compile(rf"^\W*(?P<t>{names})\s+on\s+[^:]{{3,60}}:\s*(?P<rest>.+)"),
-        ),
-        (
-            "said",
-            re.compile(
-                rf"\b(?P<t>{subj}|her|his|their)(?:'s|\s+also)?\s+(?:point\s+was|said\s+to|"
-                rf"suggested|recommended|advised|told\s+(?:me|him|her|us)\s+to)\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "told",  # "I told him that …", "I told him what I wish someone had told me: …"
-            re.compile(
-                rf"\b(?P<t>{subj})\s+(?:also\s+)?told\s+(?P<l>{lists})\s+"
-                rf"(?P<rest>(?:that|what|how|why)\b.*)"
-            ),
-        ),
-        (
-            "mine",  # "my usual line: don't change anything big in the first month"
-            re.compile(
-                r"(?P<t>\bmy)\s+(?:usual\s+|one\s+|golden\s+)?(?:line|rule|advice|tip|mantra)"
-                r"(?:\s+is)?\s*[:\-]\s*(?P<rest>.+)"
-            ),
-        ),
-        (
-            "reference",
-            re.compile(
-                rf"\b(?:with|using|from|per|following)\s+(?P<t>{names})'s\s+(?:\w+\s+)?"
-                rf"{_LESSON_NOUNS}\b(?P<rest>.*)"
-            ),
-        ),
-        (
-            "learned",  # "Leo learned X from Amara", "learned u can … (from mateo)"
-            re.compile(
-                rf"(?:{_OPEN}|\b(?P<l>{subj})\s+)(?:also\s+)?(?:learned|learnt|picked\s+up\s+(?:a|the|"
-                rf"this|that|one)\s+(?:[\w-]+\s+)?(?:trick|tip|idea|habit))\b(?P<rest>.*?)\(?"
-                rf"\bfrom\s+(?P<t>{names}|him|her)\b\)?(?P<after>.*)"
-            ),
-        ),
-        (
-            "wanted",  # "he wanted to get accrual vs cash, drew it on the whiteboard"
-            re.compile(
-                rf"\b(?P<l>he|she|{names})\s+wanted\s+to\s+(?:get|understand|learn|know|see)\s+"
-                rf"(?P<rest>[^,;.]+)[,;]\s*(?:so\s+)?(?:i\s+)?(?:drew|explained|showed|walked|"
-                rf"went\s+(?:through|over)|talked\s+(?:through|thru))\b"
-            ),
-        ),
-        (
-            "stuck",  # "She got stuck on the pipe, we went through it slowly"
-            re.compile(
-                rf"\b(?P<l>he|she|{names})\s+(?:got|was|were)\s+stuck\s+on\s+(?P<rest>[^,;.]+)[,;]"
-                rf"\s*(?:so\s+)?(?:we|i)\s+(?:went\s+(?:through|over)|worked\s+through|explained|"
-                rf"walked)\b"
-            ),
-        ),
-    ]
 
 
 _Patterns = tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]
@@ -178,7 +63,7 @@ def _compiled(names: str) -> _Patterns:
             + names
             + r"|i|he|she|we|they)\s+[a-z]+(?:ed|ght|ok|ew|ave)\b)|;\s+"
         )
-        found = _CACHE[names] = (_patterns(names), splitter)
+        found = _CACHE[names] = (patterns(names), splitter)
     return found
 
 
@@ -221,19 +106,11 @@ class _Context:
         self.order, self.prefix = order, prefix
 
 
-# Every cue has one of these words; a clause without any is skipped without trying each.
-_ANY_CUE = re.compile(
-    r"\b(?:show|taught|teach|walk|took|take|talk|explain|demo|went|ran|did|shared|gave|added|"
-    r"offered|passed|point|said|suggest|recommend|advis|told|my|learn|picked|wanted|stuck)|"
-    r"'s\b|\son\s"
-)
-
-
 def _clause_cues(
     ctx: _Context, patterns: list[tuple[str, re.Pattern[str]]], clause: str, following: str
 ) -> list[Entry]:
     folded = fold(clause)
-    if not _ANY_CUE.search(folded):
+    if not ANY_CUE.search(folded):
         return []
     for kind, pattern in patterns:
         m = pattern.search(folded)
@@ -251,6 +128,14 @@ def _clause_cues(
         unquoted = re.sub(r'"[^"]*"', "", fold(what))
         if kind == "told" and (PLANNING.search(unquoted) or re.search(r"\bi'?d\b", unquoted)):
             continue  # "I told him that I'd send the file": a plan, not a lesson
+        if kind == "says" and not _ADVISES.match(unquoted) and not imperative(unquoted):
+            continue  # "she said it went fine" reports; "he says email them first" advises
+        if kind in _REPORTED and len(content_stems(what)) < 2:
+            continue  # "His answer: no", "Told him it's fine": nothing to learn there
+        if kind == "uptake" and (
+            ctx.notes.transcript or _DID_THAT.search(unquoted) or _NEWS.match(unquoted)
+        ):
+            continue  # "He didn't know Excel could do that" (named elsewhere), "… she'd left"
         if kind == "reference":
             what = _teacher_turn_what(ctx.notes, ctx.unit, teacher) or what
         elif following and len(what.split()) < 8 and _GOES_ON.match(fold(following)):
@@ -271,6 +156,10 @@ def _clause_cues(
 
 
 def _teacher(ctx: _Context, clause: str, m: re.Match[str], kind: str) -> str | None:
+    if kind == "uptake":
+        # "I had no idea …": in a pair the other member taught it; in a group, nobody says.
+        learner = _who(ctx, clause, m, "l") if m["l"] else ctx.me
+        return ctx.people.other(learner) if learner else None
     if kind in ("wanted", "stuck"):
         # "he wanted to get accrual vs cash, drew it …": the other member, or the writer.
         learner = _who(ctx, clause, m, "l")
@@ -279,8 +168,16 @@ def _teacher(ctx: _Context, clause: str, m: re.Match[str], kind: str) -> str | N
         return ctx.me
     if "t" in m.groupdict() and m["t"]:
         return _who(ctx, clause, m, "t")
-    if kind in ("show", "explain", "gave"):
-        return ctx.me  # a bullet starting "Showed her how …" is the writer's
+    if kind in ("show", "explain", "gave", "told"):
+        # "Tunde drew a design on a napkin and explained that …": the clause's subject.
+        names = ctx.people.alternation or r"(?!x)x"
+        lead = re.match(rf"^\W*(?P<s>i|he|she|{names})\s+[a-z]", fold(clause))
+        if lead and re.match(r"\W*and\b", m.group(0)):
+            return _who(ctx, clause, lead, "s")
+        # A bullet starting "Showed her how …" is the writer's, unless it opens with whose
+        # turn it is ("her turn: explained how they decide numbers per shift").
+        turn = _TURN.match(fold(ctx.unit.text))
+        return (_who(ctx, ctx.unit.text, turn, "w") if turn else None) or ctx.me
     return None
 
 
@@ -322,7 +219,7 @@ def _learners(
     default: list[str | None] = (
         [people.other(teacher)] if people.is_pair else [label if label != teacher else None]
     )
-    if kind in ("learned", "wanted", "stuck"):
+    if kind in ("learned", "wanted", "stuck", "uptake"):
         who = _who(ctx, raw, m, "l") if m["l"] else me
         return [who] if who else default
     if kind == "reference":
@@ -341,7 +238,7 @@ def _learners(
     spec = m.groupdict().get("l")
     if not spec or spec in ("him", "her"):
         return default
-    if _GROUP_OBJ.match(spec):
+    if GROUP_OBJ.match(spec):
         return default if people.is_pair else [None]
     if spec == "me":
         return [me] if me else default
@@ -364,7 +261,7 @@ def _what(raw: str, m: re.Match[str], kind: str) -> str:
         colon = text.find(":")
         if 0 < colon < 80:
             text = text[colon + 1 :]  # "what I wish someone had told me: plan for …"
-    if kind in ("told", "said"):
+    if kind in ("told", "said", "rule", "says", "uptake"):
         text = re.sub(r"^\s*that\s+", "", text, flags=re.I)
     if kind == "share":
         # "the most useful tip of the day: the first sentence has to be the problem"

@@ -156,6 +156,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "before Friday's early dispatch": a day's event set as a deadline is that day
+        "weekday",
+        re.compile(
+            r"\b(?:by|before|until|till|no\s+later\s+than)\s+(?:(?:this|next|coming)\s+)?(?P<wd>"
+            + _WD
+            + r")'s\b"
+        ),
+    ),
+    (
         "weekday",
         re.compile(
             _PRE
@@ -167,7 +176,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 # Expressions that name a past time, a recurring one or a duration, not a deadline.
 _PAST_BEFORE = re.compile(
-    r"(?:\b(?:last|since|every|each|past|previous|on\s+the|all|over\s+the|for|after|"
+    r"(?:\b(?:last|since|every|each|past|previous|on\s+the|all|over\s+the|after|"
     r"the\s+last|the\s+past|the\s+first|took|was|were|ago)\s+)$"
 )
 _DEADLINE_WORDS = re.compile(r"^(?:by|before|until|till|til|due|no later than)\b")
@@ -277,8 +286,11 @@ def find_dates(text: str, ref: dt.date) -> list[DateMatch]:
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
                 continue
-            if _PAST_BEFORE.search(folded[max(0, start - 20) : start]):
+            lead = folded[max(0, start - 20) : start]
+            if _PAST_BEFORE.search(lead):
                 continue
+            if kind == "weeks" and re.search(r"\bfor\s+$", lead):
+                continue  # "for two weeks" lasts; "for next week" and "for Friday" are due
             if kind == "weeks" and not re.match(r"(?:in|within|give|take|after)\b", m.group(0)):
                 if m["n"] in (None, "a"):
                     continue  # "once a week", "fifty times a day" are rates, not deadlines
@@ -313,5 +325,7 @@ def strip_dates(text: str, ref: dt.date) -> str:
     """The text without its date expressions ("send it by Friday" -> "send it")."""
     out = text
     for d in reversed(find_dates(text, ref)):
+        if text[d.start : d.end].endswith("'s"):
+            continue  # "before Friday's dispatch" names the event; the task needs the words
         out = out[: d.start] + out[d.end :]
     return out

@@ -26,6 +26,7 @@ from assistant.summary.text import (
 )
 from assistant.summary.vocab import (
     ACCEPT,
+    ANAPHOR,
     CHAT_VERBS,
     COMMIT,
     CONDITIONAL,
@@ -136,8 +137,10 @@ def _let_me(ctx: Context, unit: Unit, sentence: Sentence, masked: str, speaker: 
     end = clause_end(masked, m.start("verb"), len(masked))
     if re.match(r"\S+\s+(?:you|us)\s+(?:through|how|what|why)\b", masked[m.start("verb") : end]):
         return  # "let me show you how we do it" happens in the meeting itself
-    if m["verb"] in RIGHT_NOW and not find_dates(masked[m.start("verb") : end], ctx.date):
-        return
+    phrase = masked[m.start("verb") : end]
+    undated = not find_dates(phrase, ctx.date)
+    if undated and (m["verb"] in RIGHT_NOW or (ANAPHOR.match(phrase) and len(phrase.split()) <= 4)):
+        return  # "let me run it for es", "let me check that": done then and there
     make(
         ctx,
         owner=speaker,
@@ -157,7 +160,7 @@ def _recap_line(
     """A read-back line: "Kwame has the conversation by Friday", "you get the numbers"."""
     masked = mask(fold(sentence.text))
     colon = masked.find(":")
-    if colon > 0 and RECAP.search(masked[:colon]):
+    if colon > 0 and RECAP.search(masked[: colon + 2]):
         # "So the plan: you get …" — the read-back starts after the colon.
         sentence = Sentence(
             text=sentence.text[colon + 1 :].strip(),
@@ -342,6 +345,8 @@ def _imperative(
     if voc:
         body = body[voc.end() :]
     body = FILLER.sub("", body)
+    # "For the PR itself, do the nine dialog keys": a short lead-in before the verb.
+    body = re.sub(r"^(?:for|on|with|as\s+for|about)\s+[^,;:]{1,30},\s*", "", body)
     start = len(masked) - len(body)
     m = re.match(r"([a-z][a-z'-]*)", body)
     if not m:
@@ -354,6 +359,7 @@ def _imperative(
     dated = bool(find_dates(body, ctx.date))
     nxt = _next_turn(ctx, unit.index)
     committed = nxt is not None and nxt.speaker == you and bool(COMMIT.match(fold(nxt.text)))
+    committed = committed or _closes_with_accepted_request(ctx, unit, you)
     if verb in RIGHT_NOW and not (dated or frame or committed):
         return None  # "Try it one step at a time." is done in the session
     if not (dated or frame or committed):
@@ -370,6 +376,21 @@ def _imperative(
         me=speaker,
         you=you,
     )
+
+
+def _closes_with_accepted_request(ctx: Context, unit: Unit, you: str | None) -> bool:
+    """ "Open an issue … and tag Lena. … Can you have it up by Thursday?" "Yes, Thursday.":
+    a turn of instructions that ends in a request the listener says yes to was taken on."""
+    usable = [s for s in unit.sentences if is_usable(s)]
+    nxt = _next_turn(ctx, unit.index)
+    if not usable or nxt is None or nxt.speaker != you:
+        return False
+    last = mask(fold(usable[-1].text))
+    if not (last.rstrip().endswith("?") and REQUEST.search(last)):
+        return False
+    reply = fold(nxt.text)
+    accepted = ACCEPT.match(reply) or ACCEPT.match(_strip_leading_date(ctx, reply))
+    return bool(accepted) and not REFUSE.match(reply)
 
 
 def _date_fragment(ctx: Context, unit: Unit, sentence: Sentence, speaker: str | None) -> None:

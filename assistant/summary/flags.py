@@ -46,7 +46,12 @@ _NOT_DONE = re.compile(
     r"ready|complete|there)|no,|no\s+sorry|push(?:ed|ing)\s+(?:it|this|that|back)|postpone|"
     r"delay|slipp|carr(?:y|ied|ying)\s+(?:it\s+)?over|roll(?:ed|ing)?\s+over|behind|blocked|"
     r"ran\s+out\s+of\s+time|couldn'?t|never\s+got|in\s+progress|halfway|keeps?\s+growing|"
-    r"moved?\s+(?:it\s+)?to\s+next|next\s+time\s+instead|not\s+done|x\s+not)\b"
+    r"moved?\s+(?:it\s+)?to\s+next|next\s+time\s+instead|not\s+done|x\s+not)\b|"
+    # "I didn't record it" (any deed, not a thought: "didn't know", "didn't understand"),
+    # and a bare "No." answering "did the intro happen?".
+    r"\b(?:haven'?t|hasn'?t|didn'?t|did\s+not)\s+(?!(?:know|think|expect|mean|mind|want|"
+    r"realise|realize|like|care|hear|see|understand|notice|remember|believe|feel)\b)[a-z]{3,}|"
+    r"\?\s+no\b[.!,]"
 )
 _DONE = re.compile(
     r"\b(?:done|did|finished|complete[d]?|sent|sorted|shipped|delivered|came\s+through|"
@@ -130,8 +135,10 @@ def previous_status(notes: Notes, items: list[ActionItem], people: People) -> li
         close = [w for w in windows if w[0] >= best - 0.1]
         first = min(close, key=lambda w: w[1])
         statuses = {w[2] for w in close}
-        if "open" in statuses:
-            where = min(w[1] for w in close if w[2] == "open")
+        # "I didn't do the outline" outweighs a later talk that only shares its words.
+        said_open = [w for w in windows if w[2] == "open" and w[0] >= best - 0.2]
+        if said_open:
+            where = min(w[1] for w in said_open)
             out.append(PreviousStatus(item, False, where, "reported not done"))
         elif "done" in statuses:
             where = min(w[1] for w in close if w[2] == "done")
@@ -145,6 +152,8 @@ def _status(text: str, task: str, done_box: bool) -> str:
     folded = fold(text)
     if _NOT_DONE.search(folded):
         return "open"
+    # A question ("did the beaver intro happen?") reports nothing done.
+    folded = re.sub(r"[^.!?]*\?", " ", folded)
     if done_box or _DONE.search(folded):
         return "done"
     verbs = [w for w in WORD_RE.findall(fold(task))[:2]]

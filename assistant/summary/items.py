@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from assistant.summary.dates import resolve_due, strip_dates
+from assistant.summary.dates import find_dates, resolve_due, strip_dates
 from assistant.summary.flags import PreviousStatus
 from assistant.summary.parse import Notes, Sentence, Unit
 from assistant.summary.people import People
@@ -73,6 +73,7 @@ class Context:
     statuses: list[PreviousStatus]
     items: list[Item] = field(default_factory=list)
     you_named: bool = True  # whether "you" in the current sentence is one known person
+    pronouns: dict[str, str] = field(default_factory=dict)  # "he"/"she" -> member, once known
 
     def __post_init__(self) -> None:
         names = self.people.alternation or r"(?!x)x"
@@ -90,7 +91,7 @@ class Context:
         )
         # Commitments written about someone: "Amara asked Leo to …", "Sam's homework is to …",
         # "homework for Sam: …", "Leo said he'd …". Each alternative has its own groups.
-        person = r"(?P<subj{n}>\b(?:" + names + r"|me|him|her)\b)"
+        person = r"(?P<subj{n}>\b(?:" + names + r"|me|him|her|you)\b)"
         tasks = r"(?:homework|task|action(?:\s+item)?|job|next\s+step|assignment|to-?do)"
         v = r"\s+(?P<verb{n}>[a-z][a-z'-]*)"
         alternatives = [
@@ -98,7 +99,7 @@ class Context:
             person + r"'s\s+" + tasks + r"\s+(?:is|was|will\s+be)(?P<modal{n}>\s+to|\s*:)" + v,
             r"\b" + tasks + r"\s+for\s+" + person + r"(?P<modal{n}>\s*[:-]|\s+is\s+to)" + v,
             person
-            + r"\s+(?:said|says|mentioned|promised|confirmed)\s+(?:that\s+)?(?:he|she|they|i)"
+            + r"\s+(?:said|says|mentioned|promised|confirmed)\s+(?:that\s+)?(?:he|she|they|i|you)"
             + r"(?P<modal{n}>'d|\s+would)"
             + v,
             # "We agreed that Freya would edit a first cut", "decided Sipho will …"
@@ -110,8 +111,16 @@ class Context:
         self.assigned = re.compile(
             "|".join(alt.replace("{n}", str(n)) for n, alt in enumerate(alternatives))
         )
+        # "He's sending me the list next week", "Segun is giving me access tomorrow": the
+        # present progressive of an arrangement (a commitment once it has a date).
+        self.progressive = re.compile(
+            subject
+            + r"(?P<modal>'s|'m|'re|\s+(?:is|am|are))"
+            + ADVERBS
+            + r"\s+(?P<verb>[a-z]+ing)\b"
+        )
         self.present = re.compile(
-            r"^\W*(?:and\s+|then\s+)?(?P<subj>" + names + r"|i|everyone|everybody|we)\s+"
+            r"^\W*(?:and\s+|then\s+)?(?P<subj>" + names + r"|i|me|everyone|everybody|we)\s+"
             r"(?P<verb>[a-z][a-z'-]*)"
         )
 
@@ -130,6 +139,20 @@ def clause_end(masked: str, start: int, stop: int) -> int:
     """Where the task that starts at ``start`` ends: at an aside, a new clause or ``stop``."""
     m = CUT.search(masked, start, stop)
     return m.start() if m else stop
+
+
+def due_source(ctx: Context, clause: str, after: str, before: str = "") -> str:
+    """Which text gives a task its date: its own clause, unless only the words after it set
+    a deadline ("books the room for the retreat on Feb 20. By Feb 6 please."); else the
+    words after it ("…, tomorrow") or before it ("Next week I want to …")."""
+    here = find_dates(clause, ctx.date)
+    if not any(d.deadline for d in here) and any(d.deadline for d in find_dates(after, ctx.date)):
+        return after
+    if here:
+        return clause
+    if find_dates(after, ctx.date):
+        return after
+    return before if find_dates(before, ctx.date) else clause
 
 
 def subject_owner(
@@ -223,8 +246,8 @@ def make(
     )
     if intro:
         task = task[intro.end() :]
-    if len(task) < 3:
-        return None
+    if len(task) < 3 or not re.search(r"[a-z]{3}", fold(task)):
+        return None  # nothing left but a date or a number ("next: 29th")
     item = Item(
         owner=owner,
         task=clip_words(task, 28),
@@ -268,7 +291,7 @@ def present_item(
     subj = m["subj"]
     if subj == "we":
         owner = None
-    elif subj == "i":
+    elif subj in ("i", "me"):
         owner = me
     elif subj in ("everyone", "everybody"):
         owner = None
@@ -277,23 +300,47 @@ def present_item(
         if owner is None:
             return False
     end = clause_end(masked, m.end("verb"), len(masked))
-    phrase_start = m.start("verb")
-    item = make(
-        ctx,
-        owner=owner,
-        raw=raw,
-        start=phrase_start,
-        end=end,
-        unit=unit,
-        sentence=sentence,
-        me=me,
-        you=you,
-        recap=recap,
-    )
-    if item is not None:
-        words = item.task.split()
-        if words:
-            words[0] = base if base != "have" else "have"
-            item.task = " ".join(words)
-            item.finish()
-    return item is not None
+    made = False
+    # "Hana tries the flipped 1:1 on Monday and shares the template tomorrow": two tasks.
+    runs = _verb_runs(ctx, masked, m.start("verb"), end)
+    for a, b in runs:
+        after = raw[b:] if b == end else ""  # a later task's date is not this one's
+        item = make(
+            ctx,
+            owner=owner,
+            raw=raw,
+            start=a,
+            end=b,
+            unit=unit,
+            sentence=sentence,
+            me=me,
+            you=you,
+            recap=recap,
+            due_text=due_source(ctx, raw[a:b], after),
+        )
+        if item is not None:
+            words = item.task.split()
+            verb = base_verb(words[0]) if words else None
+            if verb:
+                words[0] = verb
+                item.task = " ".join(words)
+                item.finish()
+        made = made or item is not None
+    return made
+
+
+def _verb_runs(ctx: Context, masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of "tries X on Monday and shares Y tomorrow": split where "and" brings
+    another present-tense verb with a date of its own (one deadline keeps one task)."""
+    spans, a = [], start
+    for m in re.finditer(r",?\s+and\s+(?P<verb>[a-z]+s)\b", masked[start:end]):
+        verb, cut = m["verb"], start + m.start()
+        if not base_verb(verb) or verb.endswith("ss"):
+            continue
+        first = {d.due for d in find_dates(masked[a:cut], ctx.date)}
+        second = {d.due for d in find_dates(masked[cut:end], ctx.date)}
+        if first and second and first != second:
+            spans.append((a, cut))
+            a = start + m.start("verb")
+    spans.append((a, end))
+    return spans

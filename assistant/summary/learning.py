@@ -241,10 +241,14 @@ def _goal_entry(people: People, unit: Unit, usable: list[Sentence]) -> Entry | N
     return None
 
 
+# The words of a cue itself ("she talked me through NVDA"): they name no lesson.
+_CUE_WORDS = wordset("talk walk show explain demo went through thru over")
+
+
 def _fold_followups(entries: list[Entry]) -> list[Entry]:
     """One lesson told in several sentences of a paragraph is one entry. A review of the
     learner's own work ("She went through her markup with me") gives way to what was said
-    about it, and "She also said …" is more of the lesson before it."""
+    about it, and "She also said …" or "Didn't know …" is more of the lesson before it."""
     same: dict[tuple[int, str | None, str], int] = {}
     for e in entries:
         if e.unit >= 0:
@@ -260,12 +264,17 @@ def _fold_followups(entries: list[Entry]) -> list[Entry]:
         )
     ]
     out: list[Entry] = []
-    seen: set[tuple[int, str | None, str]] = set()
+    seen: dict[tuple[int, str | None, str], Entry] = {}
     for entry in sorted(kept, key=lambda e: e.order):
         key = (entry.unit, entry.learner, entry.teacher)
-        if entry.kind == "also" and key in seen:
+        before = seen.get(key)
+        if entry.kind in ("also", "uptake") and before is not None:
+            # "Amara walked me through X. Didn't know Y": Y is more of the same lesson, and
+            # says what it was when X only names a topic ("she talked me through NVDA").
+            if entry.kind == "uptake" and len(content_stems(before.what) - _CUE_WORDS) <= 3:
+                before.what = shorten(f"{before.what}: {entry.what}")
             continue
-        seen.add(key)
+        seen[key] = entry
         out.append(entry)
     return out
 

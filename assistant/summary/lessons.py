@@ -88,6 +88,7 @@ _FRAME = re.compile(
     r"what\s+(?:helped|works|worked)\s+(?:for\s+)?(?:me\s+)?(?:was|is)|here'?s\s+the\s+thing|"
     r"the\s+thing\s+people\s+get\s+wrong|the\s+way\s+i\s+(?:do|see)\s+it\s+is|"
     r"think\s+of\s+it\s+as|what\s+i'?d\s+do\s+is|my\s+(?:usual\s+)?(?:line|rule|advice)\s+is|"
+    r"what\s+i\s+learn(?:ed|t)(?:\s+the\s+hard\s+way)?\s+(?:is|was)|the\s+lesson\s+(?:is|was)|"
     r"(?:the\s+)?(?:other\s+)?things?\s+people\s+(?:don'?t\s+see|get\s+wrong|miss|forget)"
     r"(?:\s+is)?)"
     r"\s*(?:that\b)?[,:]?\s*",
@@ -194,7 +195,9 @@ _MARKED = re.compile(
     r"^\W*(?:(?:so|and|but|ok(?:ay)?|right)[,]?\s+)?(?:what\s+you\s+(?:want|do|need)\s+is|"
     r"the\s+(?:trick|key|rule|point)\s+is|the\s+thing\s+people\s+get\s+wrong|"
     r"what\s+(?:helped|works|worked)|think\s+of\s+it\s+as|my\s+(?:usual\s+)?(?:line|rule)|"
-    r"the\s+one\s+rule|the\s+rule\s+is)\b"
+    r"the\s+one\s+rule|the\s+rule\s+is|"
+    r"what\s+i\s+learn(?:ed|t)(?:\s+the\s+hard\s+way)?\s+(?:is|was)|the\s+lesson\s+(?:is|was)|"
+    r"my\s+advice\s+(?:is|would\s+be))\b"
 )
 _GENERAL = re.compile(
     r"\b(?:most\s+people|nobody|everybody|everyone|anyone|people\s+(?:decide|watch|read|skip|"
@@ -209,6 +212,8 @@ def score(text: str, hints: set[str], topic: set[str], position: int, bonus: flo
     if base <= -9.0:
         return base
     value = base + 1.0 * min(len(stems & hints), 2) + 0.75 * min(len(stems & topic), 2) + bonus
+    if len(stems) >= 2 and stems <= hints:
+        value += 1.5  # "Facts, not adjectives." said back word for word is the lesson
     return value + ((1.0, 0.5, 0.25)[position] if position < 3 else 0.0)
 
 
@@ -234,6 +239,7 @@ def _merit(text: str) -> tuple[float, frozenset[str]]:
     value += 0.75 if _habit(folded) or _GENERIC_YOU.match(folded) else 0.0
     value -= 2.0 if PLANNING.search(folded) else 0.0
     value -= 0.75 if _SETUP.search(folded) else 0.0
+    value -= 1.0 if text.lstrip().startswith('"') else 0.0  # a quoted example illustrates
     return value, stems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.summary.items import Context, Item, is_usable
+from assistant.summary.parse import Sentence
 from assistant.summary.text import (
     GENERIC_VERBS,
     clip_words,
@@ -47,17 +48,26 @@ def add_context(ctx: Context, items: list[Item]) -> None:
             context = clip_words(tidy(lead), 20)
         else:
             # Nearest sentence first: "We don't have a page for that. I can write one."
-            before = [
-                s
-                for s in sentences[max(0, item.order - 3) : item.order]
-                if is_usable(s) and s.unit >= item.unit - 1 and len(s.text.split()) >= 4
-            ][-2:]
+            before = _said_before(sentences, item, 3, 1)[-2:]
+            # A bullet or turn that says what "it" is does not need the one before it.
+            own = [s for s in before if s.unit == item.unit]
+            # "Can you have it up by Thursday?" "Yes." "Great. I'll review it the same day."
+            before = own or before or _said_before(sentences, item, 5, 2)[-1:]
             context = clip_words(tidy(" ".join(s.text for s in reversed(before))), 24)
         if context:
             item.task = f"{item.task} (re: {context})"
             item.finish()
         elif item.poor:
             item.stems = set()  # nothing says what "do it" was: not an action item
+
+
+def _said_before(sentences: list[Sentence], item: Item, back: int, turns: int) -> list[Sentence]:
+    """The sentences of substance up to ``back`` sentences and ``turns`` units before an item."""
+    return [
+        s
+        for s in sentences[max(0, item.order - back) : item.order]
+        if is_usable(s) and s.unit >= item.unit - turns and len(s.text.split()) >= 4
+    ]
 
 
 _ADJACENT = 0.3

@@ -4,7 +4,12 @@ Notes come as "Name: text" transcripts (optionally with "[00:03:12]" timestamps 
 names or aliases as labels), bullet lists under headings such as "Next steps", prose, or a
 messy mix. ``parse_notes`` turns any of them into ``Unit`` objects (a turn, a bullet, a line
 or a paragraph) that carry their speaker, section and sentences, and works out who wrote
-the notes when they say so.
+the notes when they say so (and whether they are written to the other member).
+
+Lines that start with an arrow ("-> he had no idea …") are items like bullets; an arrow to
+a member in a list of next steps ("plan by Friday -> D reads it") hands on a second task;
+"lena -> dmitri: …" is what one member told another; lines about the next meeting ("Next
+check-in April 1") are agenda, not tasks; tables of tasks are read by ``tables``.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.summary.people import People
-from assistant.summary.text import fold, split_sentences
-from assistant.summary.writers import expand_initials, find_author
+from assistant.summary.tables import untable
+from assistant.summary.text import base_verb, fold, is_base_verb, split_sentences
+from assistant.summary.writers import expand_initials, find_author, written_to_partner
 
 # "[00:03:12] Maya:", "00:03 Maya:", "**Maya Chen:**", "> Maya:" ... a label of at most
 # 60 characters without a colon, then the text.
@@ -24,7 +30,10 @@ _SPEAKER = re.compile(
     r":(?:\*\*|__)?\s+(?P<text>\S.*)$"
 )
 _TIMESTAMP = re.compile(r"^\s*(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*\]|\d{1,2}:\d{2}(?::\d{2})?)\s*")
-_BULLET = re.compile(r"^\s*(?:[-*•·▪◦‣+>✓✔☑☐✗✘]|\d{1,2}[.)]|[a-z][.)](?=\s)|\[[ xX✓✔]?\])\s+")
+_BULLET = re.compile(
+    r"^\s*(?:->|=>|→|[-*•·▪◦‣+>✓✔☑☐✗✘]|\d{1,2}[.)]|[a-z][.)](?=\s)|\[[ xX✓✔]?\])\s+"
+)
+_CHECKBOX = re.compile(r"^\s*\[[ xX✓✔]?\]\s*")
 _DONE_BOX = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|[✓✔☑])")
 _TODO_LABEL = re.compile(
     r"^\s*(?:todo|to-?do|action(?:\s+item)?|ai|a/i|task|follow[- ]?up|next\s+step)"
@@ -32,7 +41,7 @@ _TODO_LABEL = re.compile(
     re.I,
 )
 _REVIEW_HEAD = re.compile(
-    r"\b(?:last\s+time|previous|from\s+last|since\s+last|carried\s+over|carry[- ]?overs?|"
+    r"\b(?:last\s+time|previous|prev|from\s+last|since\s+last|carried\s+over|carry[- ]?overs?|"
     r"status\s+of|update\s+on\s+(?:last|previous)|last\s+session|last\s+week'?s)\b"
 )
 _ACTION_HEAD = re.compile(
@@ -42,6 +51,12 @@ _ACTION_HEAD = re.compile(
     r"(?:agreed\s+)?actions?\s+agreed|agreed(?:\s+actions)?|for\s+next\s+time|"
     r"before\s+(?:next|the\s+next)\s+(?:time|session|call|meeting)|next\s+up|outcomes?|"
     r"plan(?:\s+for\s+next\s+time)?|decisions?\s+(?:and|&)\s+actions?|who\s+does\s+what)\b"
+)
+# "Next check-in April 1", "next: 29th", "Next session's topic: the rota": when and what the
+# next meeting is, not a task (the rest is short and no verb or person starts it).
+_NEXT_MEETING = re.compile(
+    r"^\W*next(?:\s+(?:meeting|mtg|session|check-?in|circle|call|catch-?up|sync|coffee|chat|"
+    r"one-on-one|1:1|time|get-together)(?:'s\s+\w+)?\s*[:\-]?|\s*[:\-])\s*(?P<rest>.*)$"
 )
 _ATTENDANCE = re.compile(r"^(?:present|here|attendees|attending|attended|absent|apologies)$")
 _PRIVATE_HEAD = re.compile(r"^(?:private|confidential|off\s+the\s+record)(?:\s+notes?)?$")
@@ -90,6 +105,7 @@ class Notes:
     units: list[Unit]
     author: str | None
     first_person: bool
+    addressed: bool = False  # written to the other member of a pair ("Hi Leo, you said …")
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -170,14 +186,23 @@ def parse_notes(notes: str, people: People) -> Notes:
         units = _parse_transcript(lines, people)
         _number(units)
         return Notes(transcript=True, units=units, author=None, first_person=True)
-    units = _parse_written(lines, people)
+    units = _parse_written(
+        untable(lines, lambda who: _label_value(who, people) is not None), people
+    )
     _number(units)
     author = find_author(notes, people)
     first_person = bool(re.search(r"\b(?:i|me|my|i'll|i'm|i've|we)\b", fold(notes)))
     for unit in units:
         if unit.label == "*me":
             unit.label = author
-    return Notes(transcript=False, units=units, author=author, first_person=first_person)
+    addressed = written_to_partner(notes, people, author)
+    return Notes(
+        transcript=False,
+        units=units,
+        author=author,
+        first_person=first_person,
+        addressed=addressed,
+    )
 
 
 def _parse_transcript(lines: list[str], people: People) -> list[Unit]:
@@ -260,11 +285,15 @@ def _parse_written(lines: list[str], people: People) -> list[Unit]:
             after_heading = False
             flush()
             body = line[bullet.end() :] if bullet else line
+            body = _CHECKBOX.sub("", body)  # "- [ ] Leo: send the deck": the box is no label
             unit = Unit(index=len(units), kind="bullet", text=body.strip(), section=section)
             unit.private = heading_private
             unit.done_box = bool(_DONE_BOX.match(line))
             _label_unit(unit, people)
             units.append(unit)
+            then = _handed_on(unit, people)
+            if then is not None:
+                units.append(then)
             continue
         labelled = _speaker_of(line, people) or _dash_label(line, people)
         if labelled and (
@@ -280,8 +309,25 @@ def _parse_written(lines: list[str], people: People) -> list[Unit]:
         paragraph.append(line)
     flush()
     for unit in units:
+        if _about_next_meeting(unit.text, people):
+            unit.section = "agenda"
         _split(unit)
     return units
+
+
+def _about_next_meeting(text: str, people: People) -> bool:
+    m = _NEXT_MEETING.match(fold(text))
+    if not m:
+        return False
+    rest = m["rest"].split()
+    if len(rest) > 6:
+        return False
+    first = rest[0].strip('"(') if rest else ""
+    person = not first.endswith("'s") and people.resolve(first, strict=True) is not None
+    return not (is_base_verb(first) or person or first in _SUBJECTS)
+
+
+_SUBJECTS = frozenset({"i", "i'll", "we", "we'll", "me", "you", "everyone", "he", "she"})
 
 
 def _continues(previous: str, line: str, section: str) -> bool:
@@ -313,6 +359,8 @@ def _dash_label(line: str, people: People) -> tuple[str | None, str, str] | None
         _DASH_LABEL.match(line)
         or _INITIAL_LABEL.match(line)
         or re.match(r"^\s*@(?P<label>[\w.-]+)\s+(?P<text>\S.*)$", line)
+        # "[Leo] send the deck", "(Amara) book the room": an owner tag in brackets
+        or re.match(r"^\s*[\[(](?P<label>[^\[\]()]{1,40})[\])]\s*:?\s*(?P<text>[^\W\d].*)$", line)
     )
     if not match:
         return None
@@ -333,6 +381,37 @@ def _dash_label(line: str, people: People) -> tuple[str | None, str, str] | None
     return pid, label, match["text"]
 
 
+def _handed_on(unit: Unit, people: People) -> Unit | None:
+    """ "acct plan by 22/5 -> D reads it before our next session": in a list of next steps,
+    an arrow to a member doing something hands on a second task. Split it off."""
+    if not (unit.section == "action" or unit.todo):
+        return None
+    m = re.match(
+        r"^(?P<left>.*\S)\s*(?:->|→|=>)\s*(?P<who>[\w.'-]+)\s+(?P<verb>[a-z]+)\b", unit.text
+    )
+    if not m or len(m["left"].split()) < 2:
+        return None
+    if people.resolve(m["who"], strict=True) is None or base_verb(m["verb"]) is None:
+        return None
+    then = Unit(
+        index=unit.index + 1,
+        kind="bullet",
+        text=unit.text[m.start("who") :].strip(),
+        section=unit.section,
+    )
+    then.private, then.todo = unit.private, unit.todo
+    unit.text = m["left"].strip(" ,;")
+    return then
+
+
+def told_line(line: str, people: People) -> bool:
+    """ "lena -> dmitri: disclosure buttons need aria-expanded": one member to another."""
+    m = re.match(r"^\W*([\w.'-]+)\s*(?:->|→|=>)\s*([\w.'-]+)\s*:\s*\S", line)
+    return bool(
+        m and people.resolve(m.group(1), strict=True) and people.resolve(m.group(2), strict=True)
+    )
+
+
 def _is_arrow(line: str) -> bool:
     """ "leo -> build the template": an arrow assigns a task even without a verb."""
     return bool(re.match(r"^\s*@?[^\W\d][\w.'+&/ -]{0,40}?\s*(?:->|→|=>)\s", line))
@@ -348,6 +427,8 @@ def _label_unit(unit: Unit, people: People) -> None:
         if who:
             unit.label = _label_value(who, people)
     dashed = _dash_label(unit.text, people)
+    if dashed and unit.section != "action" and told_line(unit.text, people):
+        return  # "lena -> dmitri: buttons need aria-expanded": what one told the other
     if dashed:
         value = dashed[0] or _label_value(dashed[1], people)
         if value:

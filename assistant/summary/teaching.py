@@ -24,6 +24,7 @@ from assistant.summary.parse import Notes, Unit
 from assistant.summary.people import People
 from assistant.summary.text import StemIndex, content_stems, fold, wordset
 from assistant.summary.uptake import (
+    EXAMINER,
     EXPLANATION_WORDS,
     WINDOW,
     Episode,
@@ -308,7 +309,14 @@ def _episode_topic(units: list[Unit], episode: Episode, opened: int) -> str:
         for k in (opened, start - 1)
         if 0 <= k < start and units[k].speaker == episode.teacher
     ]
-    return topics.topic([t for t in texts if t])
+    named = topics.topic([t for t in texts if t])
+    before = units[start - 1] if start > 0 else None
+    if named or before is None or before.speaker in (None, episode.teacher):
+        return named
+    # The listener's own question names what the explanation answers, unless it checks
+    # the teacher's work ("how did it go?").
+    asked = text_of(before)
+    return "" if EXAMINER.search(fold(asked)) else topics.question(asked)
 
 
 def _related(turn: StemIndex, topic: set[str]) -> bool:

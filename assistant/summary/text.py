@@ -251,6 +251,19 @@ def base_verb(word: str) -> str | None:
     return None
 
 
+def ing_base(word: str) -> str | None:
+    """The base form of a known verb's -ing form ("sending" -> "send", "giving" -> "give",
+    "setting" -> "set"), else None."""
+    w = word.lower()
+    if len(w) < 5 or not w.endswith("ing"):
+        return None
+    root = w[:-3]
+    for guess in (root, root + "e", root[:-1] if root[-1:] == root[-2:-1] else ""):
+        if guess in BASE_VERBS:
+            return guess
+    return None
+
+
 def is_base_verb(word: str) -> bool:
     """True for a verb in its base (imperative) form."""
     return word.lower() in BASE_VERBS
@@ -270,5 +283,11 @@ def tidy(text: str) -> str:
     out = re.sub(r"^(?:[-*•,;:]\s*)+", "", out)
     out = re.sub(r"\s+([,.;:!?])", r"\1", out)
     out = re.sub(r"\(\s*\)|\[\s*\]", "", out)
-    out = re.sub(r"(?:[\s,;:(-]+|\s+(?:and|or|but|then|so|with|while))+$", "", out, flags=re.I)
+    # A dangling connective or a preposition whose date was cut ("book the room for").
+    out = re.sub(
+        r"(?:[\s,;:(-]+|\s+(?:and|or|but|then|so|with|while|for|by|before|until|till|due))+$",
+        "",
+        out,
+        flags=re.I,
+    )
     return out.strip(" .,;:")

@@ -57,6 +57,22 @@ def topic(texts: list[str]) -> str:
     return ""
 
 
+_QUESTION = re.compile(
+    r"(?:^|[.!?]\s+)\W*(?:(?:so|and|but|ok(?:ay)?|wait)[,]?\s+)?(?:(?:can|could|may)\s+i\s+ask\s+|"
+    r"i\s+(?:wanted|want)\s+to\s+ask\s+)?(?P<t>(?:how|what|why|when|where|which)\b[^.?!]*)\?"
+)
+
+
+def question(text: str) -> str:
+    """What a listener asks ("How does the sensor know how wet the soil is?", "Can I ask
+    what you do if he gets defensive?"), as the name of the lesson that answers it."""
+    found = ""
+    for m in _QUESTION.finditer(fold(text)):
+        raw = text[m.start("t") : m.end("t")]
+        found = _named(re.sub(r"\s+(?:anyway|though|then|actually)$", "", raw.strip())) or found
+    return found
+
+
 def called(text: str) -> str:
     """The concept a reply names ("Oh, that's an occupancy model.", "That's called prompt
     injection."), sentence by sentence; else ""."""

@@ -33,7 +33,8 @@ _UPTAKE = re.compile(
     r"nice|cool)\s+(?:tip|trick|idea|point|one|catch)|what\s+i\s+need\s+to\s+learn|a\s+lot\s+less\s+"
     r"scary|that'?s\s+(?:so\s+)?(?:useful|helpful|smart)|i\s+finally\s+get|that\s+explains|"
     r"show\s+me\s+(?:that|how|where)|exactly\s+what\s+i\s+needed|that\s+actually\s+helps|"
-    r"writing\s+that\s+down)\b|^\W*(?:oh|huh|ah|aha)\b"
+    r"writing\s+that\s+down|(?:hadn'?t|never|didn'?t)\s+thought?\s+(?:about\s+it|of\s+(?:it|that)))\b|"
+    r"^\W*(?:oh|huh|ah|aha)\b"
 )
 _CONFIRM = re.compile(r"^\W*(?:exactly|right|yes|yeah|correct|that'?s\s+it|precisely|yep)\b")
 _QUESTION = re.compile(
@@ -49,7 +50,7 @@ _ANNOUNCE = re.compile(
     r"in\s+the)|i'?d\s+(?:just\s+)?explain|i\s+want\s+to\s+talk\s+about)\b"
 )
 # "How did you get there?" checks someone's work; "How do you cache it?" asks to learn.
-_EXAMINER = re.compile(
+EXAMINER = re.compile(
     r"\b(?:did\s+you|have\s+you|your\s+(?:answer|solution|working|reasoning|approach)|"
     r"tell\s+me\s+(?:your|how\s+you)|walk\s+me\s+through\s+your|are\s+you\s+sure|"
     r"what\s+are\s+you\s+picturing|when\s+you\s+say|how\s+(?:did|does)\s+it\s+(?:go|feel)|"
@@ -146,7 +147,7 @@ def reply_points(
         # uptake counts, not the words it shares.
         whole = used >= len(reply.sentences) or reply.words < EXPLANATION_WORDS
         if heard:
-            echoed = content_stems(heard) if whole else set()
+            echoed = content_stems(heard) if whole else _opening_echo(reply, explained)
             amount += _echo(heard, echoed, explained)
         elif not amount:
             amount = 0.25 if "?" in folded else 0.0
@@ -156,6 +157,16 @@ def reply_points(
         if amount:
             out.append((j, reply.speaker, amount, said))
     return out
+
+
+def _opening_echo(reply: Unit, explained: StemIndex) -> set[str]:
+    """ "Facts, not adjectives. I'm writing that down. I had a review last week …": a long
+    reply whose short first sentence repeats the explanation's words took it in."""
+    first = reply.sentences[0].text if reply.sentences else ""
+    said = content_stems(first) - _FILLER
+    if len(first.split()) > 8 or len(said) < 2:
+        return set()
+    return said if all(explained.has(w) for w in said) else set()
 
 
 def _echoes_someone_else(
@@ -233,7 +244,7 @@ def context(
     if i > 0:
         asker = units[i - 1].speaker
         asked = fold(units[i - 1].text)
-        if asker and asker != teacher and _QUESTION.search(asked) and not _EXAMINER.search(asked):
+        if asker and asker != teacher and _QUESTION.search(asked) and not EXAMINER.search(asked):
             evidence.add(asker, 1.0, stems[i - 1])
     opener = " ".join(
         fold(units[k].text) for k in range(max(0, i - 2), i + 1) if units[k].speaker == teacher

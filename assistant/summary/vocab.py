@@ -17,7 +17,7 @@ STRONG = (
     r"aiming)\s+to|\s+plans?\s+to"
 )
 WEAK = (
-    r"\s+(?:needs?|has|have)\s+to|\s+should|\s+(?:is|are)\s+to|\s+to|\s+wants?\s+to|"
+    r"\s+(?:needs?|has|have)\s+to|\s+(?:should|shl?d)|\s+(?:is|are)\s+to|\s+to|\s+wants?\s+to|"
     r"\s+(?:would|'d)\s+like\s+to|\s+can|\s+could"
 )
 ADVERBS = (
@@ -26,14 +26,19 @@ ADVERBS = (
 )
 PRONOUN_SUBJECTS = (
     r"i|we(?:\s+(?:both|all))?|you(?:\s+(?:both|all))?|he|she|they|everyone|everybody|"
-    r"each\s+of\s+(?:you|us)|all\s+of\s+(?:you|us)|both\s+of\s+(?:you|us)"
+    r"each\s+of\s+(?:you|us)|all\s+of\s+(?:you|us)|both\s+of\s+(?:you|us)|"
+    r"some(?:one|body)|any(?:one|body)|one\s+of\s+(?:us|you)"
 )
 SKIP_VERBS = wordset(
     "see think admit bet say guess hope need know bear stop believe wonder imagine mind "
     "remember leave keep miss love hate like occur happen appear seem become remain matter "
     "depend cost mean exist belong involve um uh"
 )
-GROUP_SUBJECTS = re.compile(r"^(?:we|everyone|everybody|each|all|both|you\s+(?:both|all))")
+# Whole-group and unassigned subjects ("someone needs to ask Miriam"): no single owner.
+GROUP_SUBJECTS = re.compile(
+    r"^(?:we|everyone|everybody|each|all|both|you\s+(?:both|all)|some(?:one|body)|any(?:one|body)|"
+    r"one\s+of)"
+)
 REQUEST = re.compile(
     r"\b(?:can|could|would|will)\s+(?:you|u)(?P<group>\s+(?:all|both|guys))?"
     r"(?:\s+(?:please|maybe|also|just|possibly))*\s+(?P<verb>[a-z][a-z'-]*)"
@@ -71,7 +76,7 @@ FRAME_ANYWHERE = re.compile(
 RECAP = re.compile(
     r"\b(?:read\s+back|recap|to\s+sum\s+up|summing\s+up|let\s+me\s+summari[sz]e|so\s+the\s+plan|"
     r"the\s+plan\s+is|to\s+confirm|wrap(?:ping)?\s+up|action\s+items\s+(?:are|then)|"
-    r"so\s+to\s+recap|who'?s\s+doing\s+what)\b"
+    r"so\s+to\s+recap|who'?s\s+doing\s+what)\b|^\W*so\s*:\s"
 )
 NOT_TASK = re.compile(
     r"^(?:be\s+(?!at\b|there\b|in\b|on\b|back\b)|tell\s+you\s+(?:what|why|something|the|this)|"
@@ -91,24 +96,30 @@ IN_MEETING = re.compile(
     r"bit)|have\s+(?:a|the|three|two|our|some)\s+(?:\w+\s+)?(?:presentations?|meeting|"
     r"discussion|look|chat)|play\s+(?:the\s+)?role|(?:present|introduce)\s+myself|"
     r"take\s+(?:questions|notes|minutes)|hear\s+from|let\s+\w+\s+(?:go|start|speak)|"
-    r"read\s+back|recap|summari[sz]e|write\s+(?:it|this|that)\s+up)\b"
+    r"read\s+back|recap|summari[sz]e|write\s+(?:it|this|that)\s+up|share\s+(?:my|your|the)\s+screen)\b"
 )
 SCHEDULING = re.compile(
     r"^\W*(?:same\s+time|see\s+you|talk\s+(?:soon|then|next)|let'?s\s+(?:meet|talk|do\s+this|"
     r"pick\s+(?:this|it)\s+up|catch\s+up))"
 )
-CONDITIONAL = re.compile(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case)\b")
+CONDITIONAL = re.compile(r"\b(?:if|whether|unless|when(?:ever)?|once|in\s+case)\b")
 CUT = re.compile(
-    r",?\s+and\s+(?:if|when|whenever|unless)\b|\s*;|\s+-\s+|,\s*(?:it'?s|it\s+is|that'?s|which|because|since|but|though|although|"
+    r",?\s+and\s+(?:if|when|whenever|unless)\b|"
+    r",?\s+and\s+(?:we|i|you|he|she|they)(?:'ll|'d|\s+(?:will|can|could|should|might))\b|\s*;|\s+-\s+|,\s*(?:it'?s|it\s+is|that'?s|which|because|since|but|though|although|"
     r"otherwise|unless|if|i\s+think|i\s+guess|right\?|ok\b|okay\b|just\s+(?:in|on|so)|"
     r"even\s+if|nobody|honestly)\b|\s+(?:because|since|but|though|although|otherwise|unless)\s|"
-    r",?\s+so\s+(?:that\s+)?(?:we|i|you|he|she|they|it)\s+(?:can|could|have|know)\b|[.!?](?:\s|$)|"
+    r",?\s+so\s+(?:that\s+)?(?:we|i|you|he|she|they|it)(?:'|\s+(?:can|could|have|know|are|am|is|"
+    r"don'?t|won'?t|aren'?t)\b)|[.!?](?:\s|$)|,\s*(?:aiming|hoping|ideally|hopefully)\b|"
     r",\s*(?:and\s+)?(?:you|he|she|they|we|everyone|everybody|people|it)\s+(?!'ll|will|can\s+you)|"
     r",\s*(?:and\s+)?i(?:'m|'ve|'d|\s+(?!'ll|will))|"
     r"\s+where\s+(?:you|we|everyone|people|they)\b"
 )
 WHEN = re.compile(r"\b(?:when\s+(?:could|can|will|would)\s+you|by\s+when|what\s+date|how\s+long)\b")
-SAME_DUE = re.compile(r"\b(?:same\s+(?:deadline|due\s+date|date|day|time)|by\s+then\s+too)\b")
+# "…, same deadline" repeats the previous item's date; "the same day it goes up" is an event.
+SAME_DUE = re.compile(
+    r"\b(?:(?<!the\s)same\s+(?:deadline|due\s+date|date|day|time)\b"
+    r"(?!\s+(?:as|that|it|we|you|he|she|they|i|when)\b)|by\s+then\s+too\b)"
+)
 MASK_QUOTES = re.compile(r"\"[^\"]{1,300}\"")
 FILLER = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|also|then|now|right|yes|yeah|well|oh|great|good|fine|"
