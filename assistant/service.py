@@ -28,6 +28,7 @@ from assistant.engine import (
 )
 from assistant.errors import EmptyIndexError, EngineError, InputError
 from assistant.guidance import load_question_bank, load_topic_catalog
+from assistant.limits import MAX_QUESTION_CHARS, check_notes
 from assistant.models import Agenda, CheckinSummary, PreviousCheckin, QuestionSet, TopicSet
 from assistant.planners.common import GuidanceLookup, PlanContext, SemanticMatcher
 from assistant.program import Program
@@ -37,22 +38,6 @@ from assistant.safety import sanitize
 from assistant.validation import check_agenda, check_questions, check_summary, check_topics
 
 R = TypeVar("R", bound=BaseModel)
-
-MAX_NOTES_BYTES = 1_000_000
-MAX_QUESTION_CHARS = 4000
-
-
-def check_notes(notes: str) -> None:
-    """Reject notes no engine should see: empty, or over 1 MB."""
-    if not notes or not notes.strip():
-        raise InputError("The check-in notes are empty.")
-    size = len(notes.encode("utf-8"))
-    if size > MAX_NOTES_BYTES:
-        raise InputError(
-            f"The check-in notes are {size / 1e6:.1f} MB; the limit is 1 MB. "
-            "Split a very long transcript into sessions."
-        )
-
 
 def load_previous(path: str | Path) -> PreviousCheckin:
     """A previous check-in from a summary JSON file (the output of `comentor summarize`)."""

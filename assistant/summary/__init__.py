@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.errors import InputError
+from assistant.limits import MAX_NOTES_BYTES, check_notes
 from assistant.models import CheckinSummary, PreviousCheckin
 from assistant.program import Program, Relationship
 from assistant.summary.actions import extract_actions
@@ -45,7 +46,6 @@ from assistant.summary.text import normalize
 if TYPE_CHECKING:
     import numpy as np
 
-MAX_NOTES_BYTES = 1_000_000
 
 __all__ = ["MAX_NOTES_BYTES", "summarize_checkin"]
 
@@ -127,19 +127,6 @@ def summarize_checkin(
 
 
 def _check_input(notes: object, relationship: Relationship, date: object) -> None:
-    if not isinstance(notes, str):
-        raise InputError(f"notes must be text, got {type(notes).__name__}")
-    if not notes.strip():
-        raise InputError(
-            "the check-in notes are empty",
-            hint="Paste the notes, a transcript or bullet points of the session.",
-        )
-    # Every character is at least one byte: a long string is over the limit without encoding.
-    size = len(notes) if len(notes) > MAX_NOTES_BYTES else len(notes.encode("utf-8"))
-    if size > MAX_NOTES_BYTES:
-        raise InputError(
-            f"the check-in notes are {size:,} bytes; the limit is {MAX_NOTES_BYTES:,} (1 MB)",
-            hint="Split the notes into one file per check-in.",
-        )
+    check_notes(notes)
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise InputError(f"the check-in date must be a date, got {date!r}")
