@@ -39,6 +39,7 @@ from assistant.validation import check_agenda, check_questions, check_summary, c
 
 R = TypeVar("R", bound=BaseModel)
 
+
 def load_previous(path: str | Path) -> PreviousCheckin:
     """A previous check-in from a summary JSON file (the output of `comentor summarize`)."""
     file = Path(path)
