@@ -135,6 +135,7 @@ def chunk_document(
         for section in headers.split_text(_mark_repeated_headings(doc.text)):
             trail = [section.metadata[key] for _, key in _HEADERS if key in section.metadata]
             heading = _MARK.sub("", trail[-1]) if trail else ""
-            base = slugify(heading) if heading else "introduction"
+            # Text before any heading (or a page with none) is named after the page title.
+            base = slugify(heading or doc.title) if (heading or doc.title) else "introduction"
             emit(base, heading, sizer.split_text(section.page_content))
     return chunks

@@ -36,7 +36,7 @@ from assistant.loaders import (
 from assistant.retrieval import HybridRetriever
 from assistant.safety import quarantine_reason
 
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 EMBED_FLUSH = 256
 
 Progress = Callable[[int, int, str], None]

@@ -171,3 +171,16 @@ def test_unsupported_suffix(tmp_path: Path) -> None:
 def test_decode_text_accepts_utf16_and_cp1252() -> None:
     assert decode_text("Café mentoring".encode("utf-16")) == "Café mentoring"
     assert decode_text("Caf\xe9 notes".encode("cp1252")) == "Café notes"
+
+
+def test_page_without_headings_is_named_after_its_title(tmp_path: Path) -> None:
+    file = tmp_path / "bonding.md"
+    body = " ".join(
+        f"Plan weekly activities for week {i} of the bonding period." for i in range(60)
+    )
+    file.write_text(f"---\ntitle: Community Bonding Period\n---\n\n{body}\n", encoding="utf-8")
+    chunks = chunk_document(load(file), chunk_size=600, chunk_overlap=0)
+    assert [c.anchor for c in chunks[:2]] == [
+        "community-bonding-period",
+        "community-bonding-period-2",
+    ]
