@@ -141,20 +141,12 @@ def _date(value: Any) -> dt.date | None:
 
 
 @dataclass
-class ActionScores:
-    """How predicted action items compare with the gold ones of one or more cases."""
+class _Counts:
+    """Predicted, gold and matched counts, and the precision and recall they give."""
 
     predicted: int = 0
     gold: int = 0
     matched: int = 0
-    owner_correct: int = 0
-    due_correct: int = 0
-    non_participant_owners: int = 0
-    invented_names: int = 0
-    misses: list[str] = field(default_factory=list)
-    extras: list[str] = field(default_factory=list)
-    wrong_owner: list[str] = field(default_factory=list)
-    wrong_due: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -165,6 +157,20 @@ class ActionScores:
     def recall(self) -> float:
         """Share of gold items found."""
         return self.matched / self.gold if self.gold else 1.0
+
+
+@dataclass
+class ActionScores(_Counts):
+    """How predicted action items compare with the gold ones of one or more cases."""
+
+    owner_correct: int = 0
+    due_correct: int = 0
+    non_participant_owners: int = 0
+    invented_names: int = 0
+    misses: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+    wrong_owner: list[str] = field(default_factory=list)
+    wrong_due: list[str] = field(default_factory=list)
 
     @property
     def owner_accuracy(self) -> float:
@@ -248,24 +254,11 @@ def score_actions(
 
 
 @dataclass
-class LearnedScores:
+class LearnedScores(_Counts):
     """How predicted learned entries compare with the gold ones."""
 
-    predicted: int = 0
-    gold: int = 0
-    matched: int = 0
     learner_correct: int = 0
     non_participants: int = 0
-
-    @property
-    def precision(self) -> float:
-        """Share of predicted items that match a gold one."""
-        return self.matched / self.predicted if self.predicted else 1.0
-
-    @property
-    def recall(self) -> float:
-        """Share of gold items found."""
-        return self.matched / self.gold if self.gold else 1.0
 
     @property
     def learner_accuracy(self) -> float:
