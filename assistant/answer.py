@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.lexical import tokenize
-from assistant.retrieval import HybridRetriever, Passage
+from assistant.knowledge.lexical import tokenize
+from assistant.knowledge.retrieval import HybridRetriever, Passage
 from assistant.safety import asks_for_records, clean_text, quarantine_reason
 
 MAX_SENTENCES = 8

@@ -28,11 +28,11 @@ from assistant.engine import (
 )
 from assistant.errors import EmptyIndexError, EngineError, InputError
 from assistant.guidance import load_question_bank, load_topic_catalog
+from assistant.knowledge.retrieval import HybridRetriever, build_retriever
 from assistant.limits import MAX_QUESTION_CHARS, check_notes
 from assistant.models import Agenda, CheckinSummary, PreviousCheckin, QuestionSet, TopicSet
 from assistant.planners.common import GuidanceLookup, PlanContext, SemanticMatcher
 from assistant.program import Program
-from assistant.retrieval import HybridRetriever, build_retriever
 from assistant.rotation import RotationLedger
 from assistant.safety import sanitize
 from assistant.validation import check_agenda, check_questions, check_summary, check_topics

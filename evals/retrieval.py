@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from assistant.retrieval import HybridRetriever
+from assistant.knowledge.retrieval import HybridRetriever
 from evals import EVALS_DIR
 
 QUESTIONS = EVALS_DIR / "knowledge" / "questions.yaml"

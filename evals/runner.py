@@ -27,11 +27,11 @@ from pydantic import BaseModel
 
 from assistant.config import Settings
 from assistant.errors import ComentorError
-from assistant.ingest import ingest
+from assistant.knowledge.ingest import ingest
+from assistant.knowledge.retrieval import HybridRetriever, build_retriever
+from assistant.knowledge.store import build_store
 from assistant.models import Agenda, CheckinSummary, QuestionSet, TopicSet
-from assistant.retrieval import HybridRetriever, build_retriever
 from assistant.service import Comentor
-from assistant.store import build_store
 from evals import EVALS_DIR, evaluators
 from evals.cases import CaseSet, CheckinCase, PlanCase, SafetyCase, load_cases
 from evals.matching import ActionScores, LearnedScores, score_actions, score_learned

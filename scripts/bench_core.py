@@ -36,13 +36,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.answer import split_sentences  # noqa: E402
-from assistant.chunking import chunk_document  # noqa: E402
 from assistant.config import Settings, bundled_knowledge_dir  # noqa: E402
-from assistant.embeddings import MiniLMEmbedder  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
-from assistant.loaders import load_document  # noqa: E402
-from assistant.retrieval import build_retriever  # noqa: E402
-from assistant.store import build_store  # noqa: E402
+from assistant.knowledge.chunking import chunk_document  # noqa: E402
+from assistant.knowledge.embeddings import MiniLMEmbedder  # noqa: E402
+from assistant.knowledge.ingest import ingest  # noqa: E402
+from assistant.knowledge.loaders import load_document  # noqa: E402
+from assistant.knowledge.retrieval import build_retriever  # noqa: E402
+from assistant.knowledge.store import build_store  # noqa: E402
 
 
 def settings_for(data_dir: Path, **extra: Any) -> Settings:
@@ -77,7 +77,7 @@ def bench_embedding(texts: list[str], runs: int) -> dict[str, Any]:
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
-    from assistant.embeddings import BUNDLED_TOKENIZER, bundled_model_path
+    from assistant.knowledge.embeddings import BUNDLED_TOKENIZER, bundled_model_path
 
     embedder = MiniLMEmbedder()
     embedder.embed(texts[:4])

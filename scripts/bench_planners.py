@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
+from assistant.knowledge.ingest import ingest  # noqa: E402
+from assistant.knowledge.retrieval import build_retriever  # noqa: E402
 from assistant.planners.common import GuidanceLookup  # noqa: E402
 from assistant.program import Program, load_program  # noqa: E402
-from assistant.retrieval import build_retriever  # noqa: E402
 from assistant.service import Comentor  # noqa: E402
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings, bundled_knowledge_dir
-from assistant.embeddings import MiniLMEmbedder
-from assistant.ingest import ingest
-from assistant.retrieval import HybridRetriever, build_retriever
-from assistant.store import build_store
+from assistant.knowledge.embeddings import MiniLMEmbedder
+from assistant.knowledge.ingest import ingest
+from assistant.knowledge.retrieval import HybridRetriever, build_retriever
+from assistant.knowledge.store import build_store
 
 REPO = Path(__file__).resolve().parents[1]
 EVALS = REPO / "evals"

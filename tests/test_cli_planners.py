@@ -27,7 +27,7 @@ def env(
     """The CLI on the session's ingested index (copied, so rotation files stay private)."""
     import shutil
 
-    import assistant.cli_plan  # noqa: F401  (registers the commands on the app)
+    import assistant.cli.plan  # noqa: F401  (registers the commands on the app)
 
     data = tmp_path / "data"
     shutil.copytree(knowledge_settings.data_dir, data)

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.embeddings import (
+from assistant.errors import EmbeddingModelError
+from assistant.knowledge.embeddings import (
     BUNDLED_MODEL_SHA256,
     MiniLMEmbedder,
     _sha256,
     bundled_model_path,
     verify_bundled_model,
 )
-from assistant.errors import EmbeddingModelError
 
 
 def cos(a: np.ndarray, b: np.ndarray) -> float:

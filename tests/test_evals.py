@@ -231,7 +231,7 @@ def test_cli_eval_exit_code_and_report(
 ) -> None:
     import shutil
 
-    import assistant.cli_eval  # noqa: F401  (registers the command)
+    import assistant.cli.evaluate  # noqa: F401  (registers the command)
 
     cases = tmp_path / "cases"
     _write_cases(cases)

@@ -7,8 +7,8 @@ from collections import Counter
 
 from assistant.config import bundled_knowledge_dir
 from assistant.guidance import load_question_bank, load_topic_catalog
+from assistant.knowledge.retrieval import HybridRetriever
 from assistant.planners.common import fill
-from assistant.retrieval import HybridRetriever
 
 KNOWLEDGE = bundled_knowledge_dir()
 MODES = {

@@ -7,8 +7,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import IngestError
-from assistant.ingest import ingest
-from assistant.retrieval import HybridRetriever
+from assistant.knowledge.ingest import ingest
+from assistant.knowledge.retrieval import HybridRetriever
 from tests.builders import GUIDE, make_pdf
 
 Factory = Callable[[Settings], HybridRetriever]

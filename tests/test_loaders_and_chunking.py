@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_document, slugify
-from assistant.loaders import UnreadableFile, decode_text, load_document
+from assistant.knowledge.chunking import chunk_document, slugify
+from assistant.knowledge.loaders import UnreadableFile, decode_text, load_document
 from tests.builders import GUIDE, make_pdf
 
 
@@ -129,7 +129,7 @@ def test_pdf_pages_become_page_anchors_and_repeats_are_dropped(tmp_path: Path) -
 
 
 def test_pdf_ligatures_are_normalised(tmp_path: Path) -> None:
-    from assistant.loaders import _clean_pdf_text
+    from assistant.knowledge.loaders import _clean_pdf_text
 
     assert _clean_pdf_text("ﬁrst oﬃce ﬂow, conﬁ-\ndence") == "first office flow, confidence"
 

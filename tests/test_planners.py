@@ -10,11 +10,11 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import InputError, ProgramError
+from assistant.knowledge.retrieval import HybridRetriever
 from assistant.models import TEACHING_KINDS, ActionItem, ItemKind, Learned, PreviousCheckin
 from assistant.planners.agenda import allocate
 from assistant.planners.common import goal_phrase
 from assistant.program import Program, load_program, parse_program
-from assistant.retrieval import HybridRetriever
 from assistant.service import Comentor
 from assistant.validation import check_agenda, check_questions, check_topics
 from tests.conftest import EVALS, make_settings
@@ -410,8 +410,8 @@ def test_program_file_errors(tmp_path: Path) -> None:
 
 def test_empty_index_is_reported(tmp_path: Path, embedder: object) -> None:
     from assistant.errors import EmptyIndexError
-    from assistant.retrieval import build_retriever
-    from assistant.store import build_store
+    from assistant.knowledge.retrieval import build_retriever
+    from assistant.knowledge.store import build_store
 
     settings = make_settings(tmp_path / "empty")
     retriever = build_retriever(settings, build_store(settings, embedder))  # type: ignore[arg-type]

@@ -7,11 +7,11 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import EmptyIndexError
-from assistant.ingest import ingest
-from assistant.langchain_retriever import GuidanceRetriever
-from assistant.lexical import LexicalIndex
-from assistant.retrieval import HybridRetriever, reciprocal_rank_fusion
-from assistant.store import mode_filter
+from assistant.knowledge.ingest import ingest
+from assistant.knowledge.langchain_retriever import GuidanceRetriever
+from assistant.knowledge.lexical import LexicalIndex
+from assistant.knowledge.retrieval import HybridRetriever, reciprocal_rank_fusion
+from assistant.knowledge.store import mode_filter
 
 Factory = Callable[[Settings], HybridRetriever]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from assistant.config import bundled_knowledge_dir
-from assistant.retrieval import HybridRetriever
+from assistant.knowledge.retrieval import HybridRetriever
 from evals.retrieval import evaluate_retrieval, first_relevant_rank, load_questions
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import store as store_module
 from assistant.config import Settings
-from assistant.embeddings import MiniLMEmbedder
-from assistant.ingest import ingest
-from assistant.retrieval import build_retriever
-from assistant.store import GuidanceStore, build_store, mode_filter
+from assistant.knowledge import store as store_module
+from assistant.knowledge.embeddings import MiniLMEmbedder
+from assistant.knowledge.ingest import ingest
+from assistant.knowledge.retrieval import build_retriever
+from assistant.knowledge.store import GuidanceStore, build_store, mode_filter
 from tests.conftest import make_settings
 
 

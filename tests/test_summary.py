@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embeddings import MiniLMEmbedder
 from assistant.errors import InputError
+from assistant.knowledge.embeddings import MiniLMEmbedder
 from assistant.models import CheckinSummary, FlagCode, PreviousCheckin
 from assistant.program import Program, load_program
 from assistant.summary import MAX_NOTES_BYTES, summarize_checkin

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.answer import excerpt, split_sentences
-from assistant.lexical import tokenize
+from assistant.knowledge.lexical import tokenize
 from assistant.models import CitationRef
 from assistant.program import Participant, Program, Relationship, Role
 
 if TYPE_CHECKING:
-    from assistant.embeddings import MiniLMEmbedder
     from assistant.guidance import QuestionBank, TopicCatalog
-    from assistant.retrieval import HybridRetriever, Passage
+    from assistant.knowledge.embeddings import MiniLMEmbedder
+    from assistant.knowledge.retrieval import HybridRetriever, Passage
 
 
 class SemanticMatcher:

@@ -3,7 +3,7 @@
 ``HybridRetriever.search`` returns :class:`Passage` objects carrying a stable citation id
 (``source#anchor``), title, heading and text. Filters on mode and audience apply to both
 retrievers; passages marked ``all`` always pass. ``GuidanceRetriever`` exposes the same
-search as a LangChain retriever (``assistant.langchain_retriever``).
+search as a LangChain retriever (``assistant.knowledge.langchain_retriever``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import EmptyIndexError
-from assistant.lexical import LexicalIndex
-from assistant.store import GuidanceStore, Record, build_store, mode_filter
+from assistant.knowledge.lexical import LexicalIndex
+from assistant.knowledge.store import GuidanceStore, Record, build_store, mode_filter
 
 if TYPE_CHECKING:
     from assistant.config import Settings

@@ -1,6 +1,6 @@
 """The hybrid retriever as a LangChain ``BaseRetriever``.
 
-Kept out of :mod:`assistant.retrieval` so that the command line does not pay for importing
+Kept out of :mod:`assistant.knowledge.retrieval` so that the command line does not pay for importing
 LangChain's tracing stack on every start.
 """
 
@@ -11,7 +11,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.retrieval import HybridRetriever
+from assistant.knowledge.retrieval import HybridRetriever
 
 
 class GuidanceRetriever(BaseRetriever):

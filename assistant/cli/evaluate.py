@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import (
+from assistant.cli.core import (
     JsonOption,
     _progress,
     app,

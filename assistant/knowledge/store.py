@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
     from assistant.config import Settings
-    from assistant.embeddings import MiniLMEmbedder
+    from assistant.knowledge.embeddings import MiniLMEmbedder
 
 PAGE = 5000
 
@@ -251,7 +251,7 @@ def mode_filter(
 
 
 def build_store(settings: Settings, embedder: MiniLMEmbedder | None = None) -> GuidanceStore:
-    from assistant.embeddings import MiniLMEmbedder
+    from assistant.knowledge.embeddings import MiniLMEmbedder
 
     client = make_client(settings)
     return GuidanceStore(

@@ -140,8 +140,8 @@ def ingest(
     named and skipped. Run it again after editing a handbook; add --prune after deleting files.
     """
     with handle_errors(as_json):
-        from assistant.ingest import ingest as run_ingest
-        from assistant.retrieval import build_retriever
+        from assistant.knowledge.ingest import ingest as run_ingest
+        from assistant.knowledge.retrieval import build_retriever
 
         settings = settings_from_env()
         retriever = build_retriever(settings)
@@ -228,7 +228,7 @@ def ask(
 def sources(as_json: JsonOption = False) -> None:
     """List the ingested sources and how many passages each has."""
     with handle_errors(as_json):
-        from assistant.store import build_store
+        from assistant.knowledge.store import build_store
 
         store = build_store(settings_from_env())
         counts: dict[str, dict[str, Any]] = {}
@@ -253,8 +253,8 @@ def sources(as_json: JsonOption = False) -> None:
 
 
 def main() -> None:
-    import assistant.cli_eval
-    import assistant.cli_plan  # noqa: F401  (registers the planner commands)
+    import assistant.cli.evaluate
+    import assistant.cli.plan  # noqa: F401  (registers the planner commands)
 
     try:
         app()

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from assistant.loaders import LoadedDocument
+from assistant.knowledge.loaders import LoadedDocument
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _MIN_CHARS = 30

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.chunking import Chunk, chunk_document
 from assistant.config import Settings, bundled_knowledge_dir
 from assistant.errors import IngestError
-from assistant.loaders import (
+from assistant.knowledge.chunking import Chunk, chunk_document
+from assistant.knowledge.loaders import (
     SUPPORTED_SUFFIXES,
     LoadedDocument,
     UnreadableFile,
@@ -33,7 +33,7 @@ from assistant.loaders import (
     load_document,
     read_bytes,
 )
-from assistant.retrieval import HybridRetriever
+from assistant.knowledge.retrieval import HybridRetriever
 from assistant.safety import quarantine_reason
 
 PIPELINE_VERSION = "3"

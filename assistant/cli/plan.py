@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli import JsonOption, app, emit_json, handle_errors, out, settings_from_env
+from assistant.cli.core import JsonOption, app, emit_json, handle_errors, out, settings_from_env
 from assistant.errors import InputError
 
 ProgramOption = Annotated[
