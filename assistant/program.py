@@ -174,7 +174,7 @@ class Program(_Strict):
         for person in self.participants:
             if person.id == participant_id:
                 return person
-        raise ProgramError(f"no participant with id {participant_id!r}")
+        raise ProgramError(f"no participant with id {participant_id!r}", code="unknown_participant")
 
     def relationship(self, relationship_id: str) -> Relationship:
         for rel in self.relationships:
@@ -183,7 +183,8 @@ class Program(_Strict):
         known = ", ".join(r.id for r in self.relationships) or "(none)"
         raise ProgramError(
             f"no relationship with id {relationship_id!r} in program {self.name!r}; "
-            f"known ids: {known}"
+            f"known ids: {known}",
+            code="unknown_relationship",
         )
 
     def members(self, relationship: Relationship) -> list[Participant]:
