@@ -100,6 +100,18 @@ class Settings(BaseSettings):
         description="Below this cosine similarity for the best passage, `ask` declines.",
     )
 
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the records database (e.g. "
+        "postgresql+psycopg://user:pass@host/db); default: SQLite in the data directory.",
+    )
+    stalled_days: int = Field(
+        default=21,
+        ge=1,
+        le=365,
+        description="A relationship with no check-in for this many days shows as stalled.",
+    )
+
     @field_validator("data_dir", "knowledge_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -113,6 +125,26 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("COMENTOR_CHROMA_URL must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value.startswith("postgres://") or value.startswith("postgresql://"):
+            # Plain postgres URLs would pick psycopg2, which is not installed: use psycopg 3.
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError(
+                "COMENTOR_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL"
+            )
+        return value
+
+    @property
+    def database_url_resolved(self) -> str:
+        """The records database URL: ``database_url``, or SQLite in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'comentor.db'}"
 
     @property
     def chroma_dir(self) -> Path:

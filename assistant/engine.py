@@ -24,6 +24,9 @@ class AgendaRequest:
     focus: str | None = None
     previous: PreviousCheckin | None = None
     history: Sequence[Sequence[str]] = field(default_factory=tuple)
+    # Who should lead the first teaching block, and why (from the reciprocity ledger).
+    first_teacher: str | None = None
+    first_teacher_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class GroundedEngine:
             focus=request.focus,
             previous=request.previous,
             history=request.history,
+            first_teacher=request.first_teacher,
+            first_teacher_reason=request.first_teacher_reason,
         )
 
     def questions(self, ctx: PlanContext, request: QuestionsRequest) -> QuestionSet:

@@ -155,17 +155,24 @@ class Comentor:
         focus: str | None = None,
         previous: PreviousCheckin | None = None,
         record_rotation: bool = True,
+        first_teacher: tuple[str, str] | None = None,
+        rotation: Any = None,
     ) -> Agenda:
+        """``first_teacher`` is (participant id, reason) for who teaches first; ``rotation``
+        replaces the data directory's rotation ledger (the service passes its database's)."""
+        ledger = rotation if rotation is not None else self.rotation
         ctx = self.context(program, relationship_id)
         request = AgendaRequest(
             minutes=minutes,
             focus=focus,
             previous=previous,
-            history=tuple(tuple(s) for s in self.rotation.history(relationship_id)),
+            history=tuple(tuple(s) for s in ledger.history(relationship_id)),
+            first_teacher=first_teacher[0] if first_teacher else None,
+            first_teacher_reason=first_teacher[1] if first_teacher else None,
         )
         agenda = self._run(ctx, lambda e: e.agenda(ctx, request), check_agenda)
         if record_rotation and agenda.rotation is not None:
-            self.rotation.record(relationship_id, agenda.rotation.teaching_now)
+            ledger.record(relationship_id, agenda.rotation.teaching_now)
         return agenda
 
     def questions(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from assistant.errors import InputError
 from assistant.models import (
+    TEACHING_KINDS,
     Agenda,
     AgendaItem,
     ItemKind,
@@ -113,8 +114,15 @@ def plan_agenda(
     focus: str | None = None,
     previous: PreviousCheckin | None = None,
     history: Sequence[Sequence[str]] = (),
+    first_teacher: str | None = None,
+    first_teacher_reason: str | None = None,
 ) -> Agenda:
-    """Build the agenda. ``history`` lists who taught in earlier sessions (oldest first)."""
+    """Build the agenda. ``history`` lists who taught in earlier sessions (oldest first).
+
+    ``first_teacher`` (with ``first_teacher_reason``, shown as a note) asks for that member's
+    teaching block to come first, e.g. because the reciprocity ledger shows they taught less.
+    It only reorders teaching blocks: who leads the main block of a mode stays as it is.
+    """
     check_minutes(minutes, ctx.mode)
     focus = " ".join(focus.split()) if focus and focus.strip() else None
     notes: list[str] = []
@@ -125,6 +133,8 @@ def plan_agenda(
         segments = _pair_segments(ctx, focus, previous, notes)
     else:
         segments, rotation = _group_segments(ctx, minutes, focus, previous, history, notes)
+    if first_teacher and ctx.mode != "flash":
+        _teach_first(segments, first_teacher, first_teacher_reason, notes)
 
     allotted = allocate(minutes, [s.weight for s in segments])
     queries = [s.query for s in segments]
@@ -161,6 +171,25 @@ def plan_agenda(
         notes=notes,
         citations=ctx.guidance.citation_refs(list(dict.fromkeys(cited))),
     )
+
+
+def _teach_first(
+    segments: list[Segment], teacher: str, reason: str | None, notes: list[str]
+) -> None:
+    """Move ``teacher``'s teaching block before the other teaching blocks (in place)."""
+    slots = [i for i, s in enumerate(segments) if s.kind in TEACHING_KINDS]
+    theirs = [i for i in slots if segments[i].led_by == [teacher]]
+    if not theirs or theirs[0] == slots[0]:
+        if theirs and reason:
+            notes.append(reason)
+        return
+    blocks = [segments[i] for i in slots]
+    mine = segments[theirs[0]]
+    reordered = [mine] + [b for b in blocks if b is not mine]
+    for i, block in zip(slots, reordered, strict=True):
+        segments[i] = block
+    if reason:
+        notes.append(reason)
 
 
 # -- shared segments ------------------------------------------------------------------------

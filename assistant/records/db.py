@@ -1,0 +1,128 @@
+"""The database connection: an engine for the settings' URL and transactions on it.
+
+SQLite (the default, a file in the data directory) runs in WAL mode with foreign keys on
+and a busy timeout, so several threads and processes can read while one writes. Its Python
+driver opens transactions lazily and deferred; a transaction that reads and then writes can
+then fail with "database is locked" halfway. So the driver's own transaction handling is
+turned off and every transaction is begun explicitly: ``BEGIN IMMEDIATE`` for writers (they
+queue for the write lock up front) and a plain ``BEGIN`` for readers.
+PostgreSQL (``postgresql+psycopg://``) needs none of this; writers that must serialise lock
+a row with ``SELECT ... FOR UPDATE`` instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+_WRITE = "comentor_write"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases or in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def build_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite the file's folder is created and WAL switched on."""
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the database folder {path.parent}: {exc}") from None
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
+        _configure_sqlite(engine)
+        return engine
+    if make_url(url).get_backend_name() == "sqlite":
+        raise StoreError("An in-memory SQLite database cannot be shared; give a file path.")
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver (see the module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """An engine and two kinds of transaction: :meth:`read` and :meth:`write`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = build_engine(url)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
+        )
+
+    @property
+    def sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A transaction for reading (on SQLite it takes no write lock)."""
+        with _wrap_errors(), self._reader() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction, committed when the block ends without an exception.
+
+        On SQLite it holds the database's write lock from its first statement.
+        """
+        with _wrap_errors(), self._writer() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextlib.contextmanager
+def _wrap_errors() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        from sqlalchemy.exc import IntegrityError
+
+        if isinstance(exc, IntegrityError):
+            raise
+        raise StoreError(
+            f"The records database failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            hint="Check COMENTOR_DATABASE_URL and that the database is running and migrated "
+            "(`comentor db upgrade`).",
+        ) from exc

@@ -1,0 +1,115 @@
+"""Group rotations in the database: who taught in each session of a rotating group.
+
+The same operations as the CLI's file ledger (:mod:`assistant.rotation`): ``history``,
+``record`` and ``reserve`` (pick the next teachers from the history and record them, as one
+step). ``reserve`` runs in one transaction that first locks the relationship's rotation row
+(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction holds the database
+write lock from ``BEGIN IMMEDIATE``), so two agendas planned at once never pick the same
+teachers from the same history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from assistant.records.db import Database
+from assistant.records.orm import RotationRow, RotationTurnRow, utcnow
+
+T = TypeVar("T")
+LEGACY = ""  # program id of the turns imported from rotation.json (no program there)
+
+
+class RotationMixin:
+    """Rotation turns (part of :class:`assistant.records.Records`)."""
+
+    db: Database
+
+    def rotation_history(self, program_id: str, relationship_id: str) -> list[list[str]]:
+        """Who taught in each recorded session, oldest first (imported turns first)."""
+        with self.db.read() as session:
+            return _history(session, program_id, relationship_id)
+
+    def record_rotation(self, program_id: str, relationship_id: str, teachers: list[str]) -> None:
+        self.reserve_rotation(program_id, relationship_id, lambda _history: (list(teachers), None))
+
+    def reserve_rotation(
+        self,
+        program_id: str,
+        relationship_id: str,
+        choose: Callable[[list[list[str]]], tuple[list[str] | None, T]],
+    ) -> T:
+        """Atomically: read the history, let ``choose`` pick, record the pick.
+
+        ``choose(history)`` returns ``(teachers or None, result)``; the teachers (if any) are
+        recorded as the next session's turn in the same transaction, and ``result`` is
+        returned. Concurrent reservations for one relationship run one after the other.
+        """
+        with self.db.write() as session:
+            _lock_row(session, program_id, relationship_id)
+            history = _history(session, program_id, relationship_id)
+            teachers, result = choose(history)
+            if teachers is not None:
+                session.add(
+                    RotationTurnRow(
+                        program_id=program_id,
+                        relationship_id=relationship_id,
+                        teachers=[str(t) for t in teachers],
+                        created_at=utcnow(),
+                    )
+                )
+            return result
+
+
+def _lock_row(session: Session, program_id: str, relationship_id: str) -> None:
+    values = {"program_id": program_id, "relationship_id": relationship_id, "updated_at": utcnow()}
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        session.execute(postgresql.insert(RotationRow).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(RotationRow).values(**values).on_conflict_do_nothing())
+    # On PostgreSQL this blocks until any other reservation of the same row commits.
+    session.execute(
+        select(RotationRow)
+        .where(RotationRow.program_id == program_id, RotationRow.relationship_id == relationship_id)
+        .with_for_update()
+    ).one()
+
+
+def _history(session: Session, program_id: str, relationship_id: str) -> list[list[str]]:
+    scopes = [program_id] if program_id == LEGACY else [LEGACY, program_id]
+    rows = session.scalars(
+        select(RotationTurnRow)
+        .where(
+            RotationTurnRow.program_id.in_(scopes),
+            RotationTurnRow.relationship_id == relationship_id,
+        )
+        .order_by(RotationTurnRow.program_id != LEGACY, RotationTurnRow.id)
+    )
+    return [list(r.teachers) for r in rows]
+
+
+class ProgramRotation:
+    """A program's rotations with the file ledger's interface (``history``, ``record``,
+    ``reserve``), for planners that know relationship ids only."""
+
+    def __init__(self, records: RotationMixin, program_id: str) -> None:
+        self.records = records
+        self.program_id = program_id
+
+    def history(self, relationship_id: str) -> list[list[str]]:
+        return self.records.rotation_history(self.program_id, relationship_id)
+
+    def record(self, relationship_id: str, teachers: list[str]) -> None:
+        self.records.record_rotation(self.program_id, relationship_id, teachers)
+
+    def reserve(
+        self,
+        relationship_id: str,
+        choose: Callable[[list[list[str]]], tuple[list[str] | None, T]],
+    ) -> T:
+        return self.records.reserve_rotation(self.program_id, relationship_id, choose)
