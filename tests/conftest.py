@@ -19,6 +19,7 @@ from assistant.knowledge.embeddings import MiniLMEmbedder
 from assistant.knowledge.ingest import ingest
 from assistant.knowledge.retrieval import HybridRetriever, build_retriever
 from assistant.knowledge.store import build_store
+from tests.pg import database_url, postgres_server  # noqa: F401  (records fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
 EVALS = REPO / "evals"
