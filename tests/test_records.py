@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -37,6 +37,7 @@ from assistant.program import Program, parse_program
 from assistant.records import Records, Role
 from assistant.records.migrate import current_revision, head_revision
 from assistant.records.orm import Base, TokenRow
+from tests.conftest import make_settings
 
 REPO = Path(__file__).resolve().parents[1]
 D = dt.date
@@ -66,7 +67,7 @@ def small_program(*relationships: tuple[str, list[str]]) -> Program:
 
 @pytest.fixture
 def records(database_url: str, tmp_path: Path) -> Iterator[Records]:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=database_url)  # type: ignore[call-arg]
+    settings = make_settings(tmp_path / "data", database_url=database_url)
     rec = Records(settings)
     rec.upgrade()
     yield rec
@@ -77,9 +78,9 @@ def summary(
     rel: str,
     date: dt.date,
     *,
-    learned: list[tuple[str, str | None, str]] = (),  # type: ignore[assignment]
-    actions: list[tuple[str | None, str]] = (),  # type: ignore[assignment]
-    flags: list[FlagCode] = (),  # type: ignore[assignment]
+    learned: Sequence[tuple[str, str | None, str]] = (),
+    actions: Sequence[tuple[str | None, str]] = (),
+    flags: Sequence[FlagCode] = (),
 ) -> CheckinSummary:
     return CheckinSummary(
         relationship_id=rel,
@@ -125,7 +126,7 @@ def test_downgrade_to_base_and_up_again(records: Records) -> None:
 
 
 def test_concurrent_upgrades_from_several_workers(database_url: str, tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=tmp_path / "d", database_url=database_url)  # type: ignore[call-arg]
+    settings = make_settings(tmp_path / "d", database_url=database_url)
     errors: list[BaseException] = []
     workers = [Records(settings) for _ in range(4)]
 
@@ -147,7 +148,7 @@ def test_concurrent_upgrades_from_several_workers(database_url: str, tmp_path: P
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
-    rec = Records(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    rec = Records(make_settings(tmp_path))
     rec.upgrade()
     assert (tmp_path / "comentor.db").exists()
     with rec.db.engine.connect() as connection:
@@ -157,26 +158,24 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
 
 
 def test_unreachable_or_unmigrated_database_is_reported(tmp_path: Path) -> None:
-    rec = Records(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    rec = Records(make_settings(tmp_path))
     with pytest.raises(StoreError) as outdated:
         rec.ping()
     assert outdated.value.code == "database_outdated"
     rec.dispose()
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
-    gone = Records(Settings(_env_file=None, data_dir=tmp_path, database_url=url))  # type: ignore[call-arg]
+    gone = Records(make_settings(tmp_path, database_url=url))
     with pytest.raises(StoreError) as down:
         gone.ping()
     assert down.value.code == "database_unavailable"
 
 
 def test_database_url_setting() -> None:
-    s = Settings(_env_file=None, data_dir=Path("/x"), database_url="postgres://u@h/db")  # type: ignore[call-arg]
+    s = make_settings(Path("/x"), database_url="postgres://u@h/db")
     assert s.database_url_resolved == "postgresql+psycopg://u@h/db"
-    assert Settings(_env_file=None, data_dir=Path("/x")).database_url_resolved == (  # type: ignore[call-arg]
-        "sqlite:////x/comentor.db"
-    )
+    assert make_settings(Path("/x")).database_url_resolved == "sqlite:////x/comentor.db"
     with pytest.raises(ValueError, match="COMENTOR_DATABASE_URL"):
-        Settings(_env_file=None, database_url="mysql://u@h/db")  # type: ignore[call-arg]
+        Settings(_env_file=None, database_url="mysql://u@h/db")
 
 
 # -- users and tokens -------------------------------------------------------------------------
@@ -184,7 +183,7 @@ def test_database_url_setting() -> None:
 
 def test_users_tokens_are_hashed_and_authenticate(records: Records) -> None:
     records.put_program("demo", example_program())
-    admin, admin_token = records.add_user("root", Role.ADMIN)
+    _admin, admin_token = records.add_user("root", Role.ADMIN)
     mentee, token = records.add_user("amara", "mentee", participant_id="amara")
     staff, _ = records.add_user("sam", Role.STAFF, program_id="demo")
     assert token.startswith("cm_") and len(token) > 40 and token != admin_token
@@ -519,7 +518,7 @@ def test_rotation_json_is_imported_once_and_renamed(database_url: str, tmp_path:
     data_dir.mkdir()
     legacy = {"northwind": [["a", "b"], ["c"]], "circle-2": [["x"]]}
     (data_dir / "rotation.json").write_text(json.dumps(legacy), encoding="utf-8")
-    settings = Settings(_env_file=None, data_dir=data_dir, database_url=database_url)  # type: ignore[call-arg]
+    settings = make_settings(data_dir, database_url=database_url)
     rec = Records(settings)
     rec.upgrade()
     assert not (data_dir / "rotation.json").exists()
@@ -538,7 +537,7 @@ def test_rotation_json_is_imported_once_and_renamed(database_url: str, tmp_path:
 
 def test_corrupt_rotation_json_is_reported_not_replaced(tmp_path: Path) -> None:
     (tmp_path / "rotation.json").write_text("{not json", encoding="utf-8")
-    rec = Records(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    rec = Records(make_settings(tmp_path))
     with pytest.raises(StoreError, match="not valid JSON"):
         rec.upgrade()
     assert (tmp_path / "rotation.json").read_text(encoding="utf-8") == "{not json"
