@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	@sh scripts/ensure_system_deps.sh
 
 ## Ingest the bundled guidance (skips unchanged files) and answer a sample question.
 run: install
