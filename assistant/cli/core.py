@@ -254,7 +254,8 @@ def sources(as_json: JsonOption = False) -> None:
 
 def main() -> None:
     import assistant.cli.evaluate
-    import assistant.cli.plan  # noqa: F401  (registers the planner commands)
+    import assistant.cli.plan  # (registers the planner commands)
+    import assistant.cli.records  # noqa: F401  (registers db, users, programs)
 
     try:
         app()
