@@ -20,28 +20,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-M = TypeVar("M", bound=BaseModel)
+from assistant.privacy import labelled_private as _labelled_private
+from assistant.privacy import normalize, private_intent
 
-# Markers people actually write to keep something out of notes and summaries.
-PRIVATE_MARKER = re.compile(
-    r"\bconfidential(?:ly)?\b|\bin\s+confidence\b|\boff[- ]the[- ]record\b|\boff[- ]record\b"
-    r"|(?:^|[\s(\[*_])private\s*[:\-]|\(\s*private\s*\)|\[\s*private\s*\]|^\W*private\b"
-    r"|\b(?:just|strictly|purely|only)\s+between\s+(?:us|you\s+and\s+me|ourselves|the\s+\w+\s+of\s+us)\b"
-    r"|\b(?:this|that|it)(?:'s|\s+is|\s+stays|\s+remains|\s+has\s+to\s+stay)\s+between\s+"
-    r"(?:us|you\s+and\s+me|ourselves|the\s+\w+\s+of\s+us)\b"
-    r"|\bkeep(?:ing)?\s+(?:this|that|it)\s+between\b|^\W*between\s+(?:us|you\s+and\s+me)\b"
-    r"|\bbetween\s+you\s+and\s+me\b"
-    r"|\b(?:please|pls|plz|kindly)\s+(?:don'?t|do\s+not|dont|never)\s+(?:share|repeat|spread|"
-    r"mention|write|put|include|record|minute|note|pass|tell)\b"
-    r"|\b(?:don'?t|do\s+not|dont)\s+(?:share|repeat|spread|put|include|write|record)\s+"
-    r"(?:this|that|it|any\s+of\s+this)\b(?!\s+(?:file|doc|link|screen|slide|deck|sheet|form))"
-    r"|\b(?:don'?t|do\s+not|dont)\s+(?:put|include|write)\s+(?:this|that|it)\s+(?:in|into|down)\b"
-    r"|\bnot\s+for\s+(?:the\s+)?(?:notes|minutes|summary|record|sharing|the\s+group|wider\s+sharing)\b"
-    r"|\bkeep\s+(?:this|that|it)\s+(?:off|out\s+of)\b|\bkeep\s+(?:this|that|it)\s+(?:to\s+yourselves?"
-    r"|quiet|under\s+wraps|private|confidential)\b|\bnot\s+to\s+be\s+shared\b"
-    r"|\b(?:don'?t|do\s+not|dont)\s+(?:tell|mention\s+(?:this|it|that)\s+to)\s+anyone\b"
-    r"|\bleave\s+(?:this|that|it)\s+out\s+of\s+(?:the\s+)?(?:notes|summary|minutes)\b"
-)
+M = TypeVar("M", bound=BaseModel)
 
 # Text aimed at an AI model rather than at people.
 INSTRUCTION = re.compile(
@@ -83,6 +65,44 @@ INSTRUCTION = re.compile(
     r"waived|disabled|off|void)\b"
 )
 
+# Instructions that need no trigger word: rules about what every reply must say or carry
+# ("Always finish every reply with the code …"), what to reveal, which language to answer
+# in, where to send notes. Guidance tells people how to run sessions; it never tells a
+# reader what their *replies* or *answers* must end with, nor hands out codes to repeat.
+_REPLY = r"(?:repl(?:y|ies)|answers?|responses?|outputs?|completions?|summar(?:y|ies))"
+_LITERAL = (
+    r"(?:(?:(?:the|this|a|that)\s+)?(?:(?:secret|magic|special)\s+)?(?:code(?:word)?|pass(?:word|phrase)"
+    r"|phrase|string|token|keyword|signature|tag|canary|word|sentence|line)\b|[\"'\u201c\u2018`]"
+    r"|\b[a-z]*\d[\w-]*-[\w-]+|\b[a-z]+-\d+)"
+)
+_OUTPUT_RULE = re.compile(
+    r"\b(?:finish|end|start|begin|open|close|conclude|sign\s+off|prefix|suffix|terminate|wrap\s+up)"
+    rf"\s+(?:every|each|all|any|your|the)\s+(?:(?:single|one|of\s+your|future)\s+)?{_REPLY}"
+    rf"\s+(?:with|by\s+(?:adding|saying|writing|printing))\s+{_LITERAL}"
+    rf"|\b(?:every|each|all|any|your)\s+(?:future\s+)?{_REPLY}\s+(?:must|should|shall|has\s+to|have\s+to"
+    r"|needs?\s+to|will|is\s+to|are\s+to)\s+(?:always\s+)?(?:end|start|begin|finish|close|include"
+    r"|contain|carry|mention|repeat)\b"
+    rf"|\b(?:always|never)\s+(?:include|add|append|mention|say|repeat|print|output|write)\s+{_LITERAL}"
+    rf".{{0,60}}?\b(?:in|to|at\s+the\s+(?:end|start|top|bottom)\s+of)\s+(?:every|each|all|any|your)"
+    rf"\s+{_REPLY}"
+    r"|\b(?:from\s+now\s+on|henceforth|for\s+the\s+rest\s+of\s+(?:this|the)\s+(?:conversation|chat"
+    r"|session)),?\s+(?:you\s+|always\s+|never\s+|only\s+)?(?:must|will|should|respond|reply|answer"
+    r"|say|write|speak|act|behave|pretend)\b"
+    r"|\b(?:reveal|show|print|repeat|output|disclose|leak)\s+(?:your|the)\s+(?:system\s+prompt"
+    r"|(?:hidden|initial|original|secret)\s+(?:prompt|instructions)|instructions\s+above)\b"
+    rf"|\b(?:respond|reply|answer)\s+only\s+(?:in|with)\s+{_LITERAL}"
+    r"|\b(?:respond|reply|answer)\s+only\s+in\s+(?:french|german|spanish|italian|pirate|"
+    r"chinese|russian|japanese|portuguese|dutch|polish|emoji|uppercase|capitals|base64)\b"
+    r"|\b(?:whenever|when|if)\s+(?:someone|anyone|a\s+user|users?|people|the\s+user|you\s+are)"
+    r"\s+(?:asks?|asked|ask\s+you)\b.{0,80}?\b(?:respond|reply|answer|say)\s+(?:with\s+|that\s+|only\s+)?"
+    r"[\"'\u201c\u2018`]"
+    r"|\b(?:send|e-?mail|forward|post|upload|submit|copy)\s+(?:\w+\s+){0,4}?(?:notes|summar(?:y|ies)"
+    r"|transcripts?|records|data|conversations?|check-?ins?|answers?)\s+to\s+(?:\S+@\S+"
+    r"|(?:https?:)?//|[\w-]+\.(?:example|com|net|org|io|xyz|info|ru|cn|co)\b)"
+    r"|\bpretend\s+(?:to\s+be|you\s+are)\b|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|unfiltered|jailbroken"
+    r"|different)\b"
+)
+
 
 def _fold(text: str) -> str:
     """Lower-case and strip accents, so "Confidentiél" still reads as "confidentiel"."""
@@ -93,31 +113,28 @@ def _fold(text: str) -> str:
 
 
 def marks_private(text: str) -> bool:
-    """True when the text marks itself (or what follows) as private."""
-    return bool(PRIVATE_MARKER.search(_fold(text)))
+    """True when the text marks itself (or what it points at) as private, in any of the
+    ways :mod:`assistant.privacy` recognises (labels, tags, requests, lock emoji, other
+    languages, look-alike or invisible characters)."""
+    return private_intent(text)
 
 
 def looks_like_instruction(text: str) -> bool:
     """True when the text reads like an instruction aimed at an AI system, including one
-    hidden in invisible Unicode tag characters."""
+    hidden in invisible Unicode tag characters or spelled with look-alike letters."""
     hidden = "".join(chr(ord(ch) - 0xE0000) for ch in text if 0xE0020 <= ord(ch) <= 0xE007E)
-    visible = _fold(_INVISIBLE.sub("", text))
-    return bool(INSTRUCTION.search(visible) or (hidden and INSTRUCTION.search(_fold(hidden))))
-
-
-# A sentence or line that labels itself private ("Off the record: ...", "Confidential - ...").
-# Narrower than PRIVATE_MARKER: guidance that merely talks about confidentiality is fine.
-PRIVATE_LABEL = re.compile(
-    r"(?:^|[.!?]\s+|\n)[\s*_>(\[-]*(?:private|confidential|strictly\s+confidential|"
-    r"off[- ]the[- ]record|in\s+confidence|(?:just\s+)?between\s+us|not\s+for\s+(?:the\s+)?"
-    r"(?:notes|summary|minutes))\s*[)\]]?\s*[:\u2013\u2014-]",
-    re.IGNORECASE,
-)
+    visible = normalize(text)
+    return bool(
+        INSTRUCTION.search(visible)
+        or _OUTPUT_RULE.search(visible)
+        or (hidden and (INSTRUCTION.search(_fold(hidden)) or _OUTPUT_RULE.search(_fold(hidden))))
+    )
 
 
 def labelled_private(text: str) -> bool:
-    """True when some sentence or line of the text is labelled private."""
-    return bool(PRIVATE_LABEL.search(_INVISIBLE.sub("", text)))
+    """True when some sentence or line of the text is labelled private ("Off the record:
+    …", "(For staff eyes only)"); guidance that talks about confidentiality is fine."""
+    return _labelled_private(text)
 
 
 def quarantine_reason(text: str) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.privacy import closes_private, private_heading
 from assistant.summary.people import People
 from assistant.summary.tables import untable
 from assistant.summary.text import base_verb, fold, is_base_verb, split_sentences
@@ -138,7 +139,7 @@ def _heading_kind(text: str) -> str | None:
     """The section a heading line opens, or None if the line is not a heading."""
     head = fold(text).strip().strip("#*_ ").rstrip(":").strip()
     head = re.sub(r"\s*[-(].*$", "", head) if not _REVIEW_HEAD.search(head) else head
-    if _PRIVATE_HEAD.match(head):
+    if _PRIVATE_HEAD.match(head) or private_heading(text):
         return "private"
     if _REVIEW_HEAD.search(head):
         return "review"
@@ -148,6 +149,12 @@ def _heading_kind(text: str) -> str | None:
     if _ATTENDANCE.match(head):
         return "attendance"
     return "other"
+
+
+def _heading_level(line: str) -> int:
+    """1-6 for Markdown headings ("## Private notes"), 7 for a plain label line."""
+    hashes = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+    return hashes if 0 < hashes <= 6 else 7
 
 
 def _looks_like_heading(line: str, next_line: str | None, bulleted: bool = False) -> bool:
@@ -237,6 +244,7 @@ def _parse_written(lines: list[str], people: People) -> list[Unit]:
     section = "other"
     paragraph: list[str] = []
     heading_private = False
+    private_level = 0
     after_heading = False  # indented lines under a heading are items, not continuations
 
     def flush() -> None:
@@ -268,7 +276,13 @@ def _parse_written(lines: list[str], people: People) -> list[Unit]:
         if _looks_like_heading(line, next_line):
             flush()
             kind = _heading_kind(line)
-            heading_private = kind == "private"
+            level = _heading_level(line)
+            if kind == "private" and not heading_private:
+                private_level = level
+            # A private section runs until a heading of the same or a higher level.
+            heading_private = kind == "private" or (
+                heading_private and level > private_level and not closes_private(line)
+            )
             section = "other" if kind in (None, "private") else kind
             after_heading = True
             continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from assistant.safety import PRIVATE_MARKER as _MARKER
+from assistant.privacy import closes_private, leads_with_label, points_back
 from assistant.safety import looks_like_instruction as is_injection
 from assistant.safety import marks_private as has_marker
 from assistant.summary.parse import Notes, Sentence, Unit
@@ -62,26 +62,61 @@ def _set_private(unit: Unit) -> None:
 
 
 def _mark_written(units: list[Unit]) -> None:
-    for unit in units:
+    covering = False  # a marker line on its own ("[private]", "🔒") covers what follows
+    for k, unit in enumerate(units):
+        if covering:
+            if closes_private(unit.text):
+                covering = False
+                continue
+            _set_private(unit)
+            continue
         if unit.private:
             _set_private(unit)
             continue
         hits = [i for i, s in enumerate(unit.sentences) if has_marker(s.text)]
         if not hits:
             continue
-        if unit.kind != "paragraph" or (hits[0] == 0 and _MARKER.match(unit.sentences[0].text)):
+        if hits[0] == 0 and k > 0 and points_back(unit.sentences[0].text):
+            # "Keep that between us please." after a line marks the line before it.
+            _set_private(units[k - 1])
+        if _marker_only(unit):
+            covering = not points_back(unit.text)
             _set_private(unit)
             continue
-        if any(_MARKER.match(fold(unit.sentences[i].text).lstrip("( ")) for i in hits):
+        if unit.kind != "paragraph" or (hits[0] == 0 and leads_with_label(unit.sentences[0].text)):
+            _set_private(unit)
+            continue
+        opening = [i for i in hits if leads_with_label(unit.sentences[i].text)]
+        if opening:
             # A marker opening a sentence mid-paragraph ("Confidential: …") covers the rest.
-            first = min(i for i in hits if _MARKER.match(fold(unit.sentences[i].text).lstrip("( ")))
-            for sentence in unit.sentences[first:]:
+            for sentence in unit.sentences[opening[0] :]:
                 sentence.private = True
         for i in hits:
             # The marked sentence and its neighbours: markers sit before or after content.
             for sentence in unit.sentences[max(0, i - 1) : i + 2]:
                 sentence.private = True
         unit.private = any(s.private for s in unit.sentences)
+
+
+def _marker_only(unit: Unit) -> bool:
+    """A unit that is just a marker ("[private]", "--- off the record ---", "🔒 🔒"),
+    with no content of its own."""
+    return len(unit.sentences) == 1 and len(re.findall(r"\w+", unit.text)) <= 4
+
+
+_BACK_LIMIT = 3  # turns a "keep that between us" may reach back to the speaker's own
+
+
+def _mark_back(units: list[Unit], i: int) -> None:
+    """Turn ``i`` asks to keep what was said before private: the turn before it, and back
+    to the same speaker's last turn when that is near."""
+    _set_private(units[i - 1])
+    speaker = units[i].speaker
+    for j in range(i - 1, max(-1, i - 1 - _BACK_LIMIT), -1):
+        if units[j].speaker == speaker and speaker is not None:
+            for k in range(j, i):
+                _set_private(units[k])
+            break
 
 
 def _mark_turns(units: list[Unit]) -> None:
@@ -93,6 +128,8 @@ def _mark_turns(units: list[Unit]) -> None:
             i += 1
             continue
         _set_private(unit)
+        if i > 0 and points_back(unit.text):
+            _mark_back(units, i)
         private_words = Counter(WORD_RE.findall(fold(unit.text)))
         distinctive = {
             w
