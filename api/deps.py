@@ -1,0 +1,111 @@
+"""The service's dependencies, as ``Annotated`` aliases routes use as parameter types.
+
+Access control happens in exactly one place: :func:`Access`. Every route under ``/api``
+declares the :class:`~assistant.records.access.Action` it performs with
+``user: Annotated[User, Access(Action.RUN_JOB)]``; the dependency authenticates the bearer
+token, reads ``program_id`` and ``relationship_id`` from the path (or ``program`` and
+``relationship`` from the query, for the staff listings) and calls
+:func:`assistant.records.access.authorize`, which raises 401/403/404 as the policy says.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.config import Settings
+from assistant.errors import AuthError, PermissionDenied
+from assistant.records import User
+from assistant.records.access import Action, authorize
+from assistant.workspace import Workspace
+
+DEV_USER = "local-dev"
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """Options of the HTTP layer that are not library settings."""
+
+    dev: bool = False  # no tokens: every loopback request is the local admin
+    max_body_bytes: int = 1_048_576
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_workspace(request: Request) -> Workspace:
+    workspace: Workspace = request.app.state.workspace
+    return workspace
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="A token from `comentor users add NAME --role ROLE` (shown once).",
+)
+
+
+def _is_loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def current_user(
+    request: Request,
+    workspace: WorkspaceDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The authenticated caller (401 ``unauthenticated`` without a valid token)."""
+    options: ServiceOptions = request.app.state.options
+    if options.dev:
+        # Dev mode is only offered on loopback (the CLI refuses other hosts); refuse a
+        # request from elsewhere too, in case the app was served some other way.
+        if not _is_loopback(request.client.host if request.client else None):
+            raise PermissionDenied("Dev mode answers local requests only.", code="forbidden")
+        dev_user: User = request.app.state.dev_user
+        return dev_user
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthError(
+            "This route needs a bearer token.",
+            hint="Send `Authorization: Bearer <token>`; an admin creates tokens with "
+            "`comentor users add NAME --role ROLE`.",
+            code="unauthenticated",
+        )
+    return workspace.records.authenticate(credentials.credentials)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def Access(action: Action) -> Any:  # capitalised: it reads as a type annotation
+    """The one dependency that enforces the role policy for a route's ``action``."""
+
+    def check(request: Request, user: CurrentUser, workspace: WorkspaceDep) -> User:
+        path, query = request.path_params, request.query_params
+        program_id = path.get("program_id", query.get("program"))
+        relationship_id = path.get("relationship_id", query.get("relationship"))
+        if relationship_id and not program_id:
+            program_id = user.program_id  # staff listings: their own program is implied
+        authorize(
+            user,
+            action,
+            program_id=program_id or None,
+            relationship_id=relationship_id or None,
+            workspace=workspace,
+        )
+        return user
+
+    # Tests walk the routes and read the declared action from here.
+    check.action = action  # type: ignore[attr-defined]
+    return Depends(check)

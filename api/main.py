@@ -1,0 +1,100 @@
+"""The app factory: ``create_app(settings)`` builds the Comentor service.
+
+Serve it with ``comentor serve`` (which prepares the data directory once, then runs
+uvicorn on :func:`app_from_env`), or embed ``create_app`` in tests with a ready
+:class:`~assistant.workspace.Workspace`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.deps import DEV_USER, ServiceOptions
+from api.errors import install_error_handlers
+from api.limits import BodyLimitMiddleware
+from api.routes import health, programs, relationships, summaries
+from assistant import __version__
+from assistant.config import Settings
+from assistant.errors import ConflictError
+from assistant.records import Records, Role, User
+from assistant.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+DEV_ENV = "COMENTOR_SERVE_DEV"  # set by `comentor serve --dev` for its workers
+
+DESCRIPTION = """\
+Comentor's records and jobs as REST resources: programs, relationships, agendas, reciprocal
+questions, reverse-mentoring topics, check-ins with their summaries, the reciprocity ledger,
+and the staff views.
+
+**Auth**: `Authorization: Bearer <token>` (tokens from `comentor users add`). Mentees and
+mentors see the relationships they belong to, with their check-ins' raw notes; staff see
+their program's summaries, ledgers and health, never raw notes; admins manage programs.
+
+**Errors** are always `{"error": {"code", "message", "hint"}}` with a stable `code`.
+"""
+
+
+def _dev_user(records: Records) -> User:
+    """The local admin every request is in dev mode (a real user row, so stored results
+    can name who asked)."""
+    try:
+        user, _token = records.add_user(DEV_USER, Role.ADMIN)
+        return user
+    except ConflictError:
+        return records.get_user(DEV_USER)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    workspace: Workspace | None = None,
+    options: ServiceOptions | None = None,
+) -> FastAPI:
+    """The service for ``settings``. Pass ``workspace`` to share one (tests do); otherwise
+    it is built (and the database migrated) at start-up and closed at shutdown."""
+    options = options or ServiceOptions()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ws = workspace or Workspace(settings)
+        app.state.workspace = ws
+        if options.dev:
+            app.state.dev_user = _dev_user(ws.records)
+        try:
+            ws.comentor  # noqa: B018  (load the embedder and index now, not on the first request)
+        except Exception as exc:  # /readyz reports it; the service still answers
+            log.warning("the planning service is not ready: %s", exc)
+        try:
+            yield
+        finally:
+            if workspace is None:
+                ws.close()
+
+    app = FastAPI(
+        title="Comentor",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.options = options
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_body_bytes)
+    app.include_router(health.router)
+    app.include_router(programs.router)
+    app.include_router(relationships.router)
+    app.include_router(summaries.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for uvicorn's ``--factory``: settings from ``COMENTOR_*``, dev mode from
+    ``COMENTOR_SERVE_DEV`` (set by ``comentor serve --dev``, which checks the host)."""
+    return create_app(Settings(), options=ServiceOptions(dev=os.environ.get(DEV_ENV) == "1"))

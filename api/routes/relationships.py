@@ -1,0 +1,168 @@
+"""A relationship's jobs, check-ins and ledger: members (mentees, mentors) and admins.
+
+Every job is stored with what it produced. A check-in's notes are committed before
+summarizing starts, so a 201 means the notes are kept even if the summary failed (its
+``status`` says so, and ``…/summarize`` retries).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, status
+
+from api.deps import Access, WorkspaceDep
+from api.errors import error_responses
+from api.schemas import AgendaCreate, CheckinCreate, CheckinReceipt
+from assistant.records import (
+    AgendaRecord,
+    CheckinView,
+    LedgerView,
+    QuestionsRecord,
+    TopicsRecord,
+    User,
+)
+from assistant.records.access import Action
+
+router = APIRouter(
+    prefix="/api/programs/{program_id}/relationships/{relationship_id}",
+    tags=["relationships"],
+)
+
+RunJob = Annotated[User, Access(Action.RUN_JOB)]
+ReadCheckins = Annotated[User, Access(Action.READ_CHECKINS)]
+_JOB_ERRORS = error_responses(401, 403, 404, 413, 422, 502, 503)
+
+
+def _receipt(view: CheckinView) -> CheckinReceipt:
+    return CheckinReceipt.model_validate(view.model_dump(exclude={"notes"}))
+
+
+@router.post(
+    "/agenda",
+    response_model=AgendaRecord,
+    status_code=status.HTTP_201_CREATED,
+    summary="Plan and store a session agenda (follows up the stored history)",
+    responses=_JOB_ERRORS,
+)
+def create_agenda(
+    program_id: str,
+    relationship_id: str,
+    workspace: WorkspaceDep,
+    user: RunJob,
+    body: Annotated[AgendaCreate | None, Body()] = None,
+) -> AgendaRecord:
+    """The latest summary's open action items go into the goal review; the member who
+    taught least (per the ledger) gets the first teaching block, with a note saying why."""
+    body = body or AgendaCreate()
+    return workspace.agenda(
+        program_id, relationship_id, minutes=body.minutes, focus=body.focus, user=user
+    )
+
+
+@router.post(
+    "/questions",
+    response_model=QuestionsRecord,
+    status_code=status.HTTP_201_CREATED,
+    summary="Suggest and store reciprocal questions",
+    responses=_JOB_ERRORS,
+)
+def create_questions(
+    program_id: str, relationship_id: str, workspace: WorkspaceDep, user: RunJob
+) -> QuestionsRecord:
+    return workspace.questions(program_id, relationship_id, user=user)
+
+
+@router.post(
+    "/topics",
+    response_model=TopicsRecord,
+    status_code=status.HTTP_201_CREATED,
+    summary="Rank and store reverse-mentoring topics",
+    responses=_JOB_ERRORS,
+)
+def create_topics(
+    program_id: str, relationship_id: str, workspace: WorkspaceDep, user: RunJob
+) -> TopicsRecord:
+    return workspace.topics(program_id, relationship_id, user=user)
+
+
+@router.post(
+    "/checkins",
+    response_model=CheckinReceipt,
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit a check-in's notes; they are stored, then summarized",
+    responses=_JOB_ERRORS,
+)
+def create_checkin(
+    program_id: str,
+    relationship_id: str,
+    body: CheckinCreate,
+    workspace: WorkspaceDep,
+    user: RunJob,
+) -> CheckinReceipt:
+    """201 whenever the notes are stored, even if summarizing failed (`status: failed`,
+    with `error`); empty notes (`empty_notes`) and notes over 1 MB (`notes_too_large`)
+    are refused before anything is stored."""
+    view = workspace.submit_checkin(
+        program_id, relationship_id, notes=body.notes, date=body.date, user=user
+    )
+    return _receipt(view)
+
+
+@router.get(
+    "/checkins",
+    response_model=list[CheckinView],
+    summary="The relationship's check-ins with their notes (members and admins)",
+    responses=error_responses(401, 403, 404),
+)
+def list_checkins(
+    program_id: str, relationship_id: str, workspace: WorkspaceDep, user: ReadCheckins
+) -> list[CheckinView]:
+    return workspace.list_checkins(program_id, relationship_id)
+
+
+@router.get(
+    "/checkins/{checkin_id}",
+    response_model=CheckinView,
+    summary="One check-in with its notes and summary (members and admins)",
+    responses=error_responses(401, 403, 404, 422),
+)
+def get_checkin(
+    program_id: str,
+    relationship_id: str,
+    checkin_id: int,
+    workspace: WorkspaceDep,
+    user: ReadCheckins,
+) -> CheckinView:
+    return workspace.get_checkin(program_id, relationship_id, checkin_id)
+
+
+@router.post(
+    "/checkins/{checkin_id}/summarize",
+    response_model=CheckinReceipt,
+    summary="Summarize a stored check-in again (after a failed or interrupted summary)",
+    responses=error_responses(401, 403, 404, 422, 502, 503),
+)
+def retry_summary(
+    program_id: str,
+    relationship_id: str,
+    checkin_id: int,
+    workspace: WorkspaceDep,
+    user: RunJob,
+) -> CheckinReceipt:
+    return _receipt(workspace.retry_checkin(program_id, relationship_id, checkin_id))
+
+
+@router.get(
+    "/ledger",
+    response_model=LedgerView,
+    summary="The reciprocity ledger: who taught whom what, with per-direction counts",
+    responses=error_responses(401, 403, 404),
+)
+def ledger(
+    program_id: str,
+    relationship_id: str,
+    workspace: WorkspaceDep,
+    user: Annotated[User, Access(Action.READ_LEDGER)],
+) -> LedgerView:
+    return workspace.ledger(program_id, relationship_id)
