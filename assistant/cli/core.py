@@ -145,11 +145,14 @@ def ingest(
 
         settings = settings_from_env()
         retriever = build_retriever(settings)
-        if rebuild:
-            retriever.store.reset()
         with _progress(enabled=not quiet and not as_json) as progress:
             report = run_ingest(
-                paths, settings=settings, retriever=retriever, prune=prune, progress=progress
+                paths,
+                settings=settings,
+                retriever=retriever,
+                prune=prune,
+                rebuild=rebuild,  # under the ingest lock, never beneath a running ingest
+                progress=progress,
             )
         if as_json:
             emit_json(report.to_dict())

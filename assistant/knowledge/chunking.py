@@ -34,6 +34,16 @@ class Chunk:
     text: str
     ordinal: int
     page: int | None = None
+    trail: tuple[str, ...] = ()  # every heading above the passage, outermost first
+
+    @property
+    def checked_text(self) -> str:
+        """Everything a reader sees with this passage (title, the headings above it, the
+        text, code blocks included), as Markdown: what the quarantine checks read."""
+        lines = [f"# {self.title}"] if self.title else []
+        trail = self.trail or ((self.heading,) if self.heading else ())
+        lines += [f"{'#' * min(depth + 2, 6)} {h}" for depth, h in enumerate(trail) if h]
+        return "\n\n".join(["\n".join(lines), self.text]) if lines else self.text
 
     @property
     def embed_text(self) -> str:
@@ -106,7 +116,13 @@ def chunk_document(
     anchors = _Anchors()
     chunks: list[Chunk] = []
 
-    def emit(base: str, heading: str, pieces: Iterable[str], page: int | None = None) -> None:
+    def emit(
+        base: str,
+        heading: str,
+        pieces: Iterable[str],
+        page: int | None = None,
+        trail: tuple[str, ...] = (),
+    ) -> None:
         for piece in pieces:
             text = re.sub("\u2063\\d*", "", piece).strip()
             if len(text) < _MIN_CHARS:
@@ -122,6 +138,7 @@ def chunk_document(
                     text=text,
                     ordinal=len(chunks),
                     page=page,
+                    trail=trail,
                 )
             )
 
@@ -134,8 +151,9 @@ def chunk_document(
     else:
         for section in headers.split_text(_mark_repeated_headings(doc.text)):
             trail = [section.metadata[key] for _, key in _HEADERS if key in section.metadata]
-            heading = _MARK.sub("", trail[-1]) if trail else ""
+            trail = [_MARK.sub("", h) for h in trail]
+            heading = trail[-1] if trail else ""
             # Text before any heading (or a page with none) is named after the page title.
             base = slugify(heading or doc.title) if (heading or doc.title) else "introduction"
-            emit(base, heading, sizer.split_text(section.page_content))
+            emit(base, heading, sizer.split_text(section.page_content), trail=tuple(trail))
     return chunks

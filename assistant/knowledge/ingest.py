@@ -1,21 +1,32 @@
-"""Ingestion: files → passages → embeddings → the store, idempotently.
+"""Ingestion: files → passages → embeddings → the store, idempotently and safely.
 
-* An unchanged file (same bytes, same pipeline settings) writes nothing.
+* An unchanged file (same bytes, same pipeline settings, all of its passages stored) writes
+  nothing.
 * A changed file replaces its passages: new ones are added, changed ones re-embedded,
   vanished ones deleted; passages whose text did not change are not re-embedded.
-* ``prune=True`` deletes the passages of files that are no longer under the given folders.
-* A file that cannot be read (binary, empty, broken PDF…) is named and skipped; the
-  passages it had from an earlier run are kept. The run fails only when files were
-  found but none of them could be ingested.
+* ``prune=True`` deletes the passages of files that are no longer under the given folders;
+  it only ever touches passages of those folders (roots are told apart by their full path).
+* A file that cannot be read (binary, empty, broken PDF…), or a symlink pointing outside
+  its folder, is named and skipped; passages a file had from an earlier run are kept. The
+  run fails only when files were found but none of them could be ingested.
+* A run killed at any moment leaves the store consistent: each passage records its file's
+  fingerprint *and the number of passages the file has*, so a file counts as unchanged only
+  when every one of its passages is stored; the next run completes it (re-embedding nothing
+  already stored). Every write also changes the store's generation token, so the lexical
+  index never stays behind the store, and a concurrent `ask` sees what is stored so far.
+* One ingest at a time per data directory: a second one waits for the lock (up to
+  ``lock_timeout`` seconds), then stops with a clear message.
 
-Each passage's source is ``<folder name>/<path inside it>`` (just the file name when a
-single file is given), so the bundled guidance is cited as ``knowledge/guides/...``.
+Each passage's source is ``<root label>/<path inside it>`` (the label alone for a single
+file); see :mod:`assistant.knowledge.discovery`. The bundled guidance is cited as
+``knowledge/guides/...``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,10 +34,16 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings, bundled_knowledge_dir
-from assistant.errors import IngestError
+from assistant.errors import ConflictError, IngestError
 from assistant.knowledge.chunking import Chunk, chunk_document
+from assistant.knowledge.discovery import (
+    SkippedFile,
+    Target,
+    discover,
+    label_roots,
+    stored_root,
+)
 from assistant.knowledge.loaders import (
-    SUPPORTED_SUFFIXES,
     LoadedDocument,
     UnreadableFile,
     file_sha256,
@@ -34,18 +51,19 @@ from assistant.knowledge.loaders import (
     read_bytes,
 )
 from assistant.knowledge.retrieval import HybridRetriever
+from assistant.knowledge.store import GuidanceStore
 from assistant.safety import quarantine_reason
 
-PIPELINE_VERSION = "3"
+# 4: roots keyed by full path (root_label), passage count per file (file_chunks), titles and
+# headings checked for quarantine, hidden HTML dropped at load.
+PIPELINE_VERSION = "4"
 EMBED_FLUSH = 256
+LOCK_TIMEOUT_SECONDS = 30.0
+LOCK_NAME = "ingest.lock"
 
 Progress = Callable[[int, int, str], None]
 
-
-@dataclass
-class SkippedFile:
-    path: str
-    reason: str
+__all__ = ["IngestReport", "SkippedFile", "ingest", "ingest_lock", "pipeline_fingerprint"]
 
 
 @dataclass
@@ -85,57 +103,12 @@ class IngestReport:
         return data
 
 
-@dataclass
-class _Target:
-    root: Path
-    path: Path
-    source: str
-
-
 def pipeline_fingerprint(settings: Settings, embedder_name: str) -> str:
     model = str(settings.embedding_model_path or "bundled")
     raw = (
         f"{PIPELINE_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{embedder_name}|{model}"
     )
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def discover(paths: Sequence[Path]) -> tuple[list[_Target], list[SkippedFile], list[str]]:
-    """Files to ingest under ``paths``; explicitly named unsupported files; folder prefixes."""
-    targets: list[_Target] = []
-    rejected: list[SkippedFile] = []
-    prefixes: list[str] = []
-    bundled = bundled_knowledge_dir().resolve()
-    for given in paths:
-        path = given.expanduser()
-        if not path.exists():
-            raise IngestError(f"No such file or folder: {given}")
-        path = path.resolve()
-        if path.is_file():
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                rejected.append(
-                    SkippedFile(str(given), f"unsupported file type {path.suffix or '(none)'}")
-                )
-            else:
-                targets.append(_Target(path.parent, path, path.name))
-            continue
-        prefixes.append(f"{path.name}/")
-        for file in sorted(path.rglob("*")):
-            rel = file.relative_to(path)
-            if any(part.startswith(".") for part in rel.parts) or not file.is_file():
-                continue
-            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            if path == bundled and file.name == "README.md":
-                continue  # describes the knowledge base; not guidance
-            targets.append(_Target(path, file, f"{path.name}/{rel.as_posix()}"))
-    seen: set[str] = set()
-    unique = []
-    for target in targets:
-        if target.source not in seen:
-            seen.add(target.source)
-            unique.append(target)
-    return unique, rejected, prefixes
 
 
 def _chunk_digest(chunk: Chunk, doc: LoadedDocument) -> str:
@@ -153,7 +126,13 @@ def _chunk_digest(chunk: Chunk, doc: LoadedDocument) -> str:
 
 
 def _metadata(
-    chunk: Chunk, doc: LoadedDocument, target: _Target, sha: str, pipeline: str, digest: str
+    chunk: Chunk,
+    doc: LoadedDocument,
+    target: Target,
+    sha: str,
+    pipeline: str,
+    digest: str,
+    file_chunks: int,
 ) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "source": chunk.source,
@@ -165,8 +144,10 @@ def _metadata(
         "kind": doc.kind,
         "modes": doc.modes,
         "audiences": doc.audiences,
-        "root": str(target.root),
+        "root": target.root.key,
+        "root_label": target.root.label,
         "file_sha": sha,
+        "file_chunks": file_chunks,
         "pipeline": pipeline,
         "digest": digest,
         "quarantined": False,
@@ -179,10 +160,12 @@ def _metadata(
 
 
 class _Writer:
-    """Buffers passages so embeddings run in full batches across small files."""
+    """Buffers passages so embeddings run in full batches across small files, and changes
+    the store's generation around every write (see the module docstring)."""
 
-    def __init__(self, retriever: HybridRetriever) -> None:
-        self.store = retriever.store
+    def __init__(self, store: GuidanceStore) -> None:
+        self.store = store
+        self.dirty = False
         self.ids: list[str] = []
         self.texts: list[str] = []
         self.embed_texts: list[str] = []
@@ -200,8 +183,52 @@ class _Writer:
         if not self.ids:
             return
         vectors: np.ndarray = self.store.embedder.embed(self.embed_texts)
-        self.store.upsert(self.ids, self.texts, vectors, self.metas)
+        self._write(lambda: self.store.upsert(self.ids, self.texts, vectors, self.metas))
         self.ids, self.texts, self.embed_texts, self.metas = [], [], [], []
+
+    def update_metadata(self, ids: list[str], metas: list[dict[str, Any]]) -> None:
+        if ids:
+            self._write(lambda: self.store.update_metadata(ids, metas))
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            self._write(lambda: self.store.delete(ids))
+
+    def _write(self, action: Callable[[], None]) -> None:
+        # Before the first write, so an index built from the old contents is never taken for
+        # the new ones even if this process dies mid-write; after each, so readers notice.
+        if not self.dirty:
+            self.store.bump_generation()
+            self.dirty = True
+        action()
+        self.store.bump_generation()
+
+
+@contextlib.contextmanager
+def ingest_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold the data directory's ingest lock (a file lock, released if the process dies)."""
+    from filelock import FileLock, Timeout
+
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IngestError(f"Cannot create the data directory {settings.data_dir}: {exc}") from exc
+    path = settings.data_dir / LOCK_NAME
+    lock = FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ConflictError(
+            f"Another ingest is already writing to {settings.data_dir}; waited {timeout:g} s "
+            "for it to finish.",
+            hint=f"Run this again when it is done (the lock is {path}; it is released as soon "
+            "as that ingest ends, even if it is killed).",
+            code="ingest_running",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def ingest(
@@ -210,19 +237,44 @@ def ingest(
     settings: Settings,
     retriever: HybridRetriever,
     prune: bool = False,
+    rebuild: bool = False,
     progress: Progress | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
 ) -> IngestReport:
-    """Bring the store in line with the files under ``paths`` (default: bundled knowledge)."""
+    """Bring the store in line with the files under ``paths`` (default: bundled knowledge).
+
+    ``rebuild`` drops the whole index first (under the same lock). A second ingest of the
+    same data directory waits up to ``lock_timeout`` seconds, then raises ConflictError.
+    """
+    with ingest_lock(settings, lock_timeout):
+        if rebuild:
+            retriever.store.reset()
+        return _ingest(paths, settings, retriever, prune, progress)
+
+
+def _ingest(
+    paths: Sequence[Path] | None,
+    settings: Settings,
+    retriever: HybridRetriever,
+    prune: bool,
+    progress: Progress | None,
+) -> IngestReport:
     store = retriever.store
-    roots = list(paths) if paths else [settings.knowledge_dir]
-    targets, rejected, prefixes = discover(roots)
-    report = IngestReport(files_found=len(targets) + len(rejected), files_failed=list(rejected))
+    repairs_before = len(retriever.repairs)
+    given = list(paths) if paths else [settings.knowledge_dir]
+    bundled = bundled_knowledge_dir().resolve()
+    found = discover(given, bundled=bundled)
+    targets = found.files
+    report = IngestReport(
+        files_found=len(targets) + len(found.skipped), files_failed=list(found.skipped)
+    )
     if not targets:
-        if rejected:
+        if found.skipped:
             raise IngestError(
-                "Nothing could be ingested: " + "; ".join(f"{s.path}: {s.reason}" for s in rejected)
+                "Nothing could be ingested: "
+                + "; ".join(f"{s.path}: {s.reason}" for s in found.skipped)
             )
-        shown = ", ".join(str(p) for p in roots)
+        shown = ", ".join(str(p) for p in given)
         raise IngestError(
             f"No .md, .txt, .html or .pdf files found in {shown}.",
             hint="Point `comentor ingest` at a folder or file of guidance.",
@@ -230,29 +282,46 @@ def ingest(
 
     pipeline = pipeline_fingerprint(settings, store.embedder.name())
     existing: dict[str, dict[str, dict[str, Any]]] = {}
+    stored_roots: dict[tuple[str, str], None] = {}
     for record in store.iter_records(documents=False):
         source = str(record.metadata.get("source", ""))
         existing.setdefault(source, {})[record.id] = record.metadata
+        owner = stored_root(record.metadata)
+        if owner is not None:
+            stored_roots[owner] = None
+    reserved = {bundled.name: bundled}
+    configured = settings.knowledge_dir.expanduser().resolve()
+    reserved[configured.name] = configured
+    label_roots(found.roots, stored_roots, reserved)
 
-    writer = _Writer(retriever)
+    writer = _Writer(store)
     meta_ids: list[str] = []
     meta_updates: list[dict[str, Any]] = []
     delete_ids: list[str] = []
     ingested_any = False
+    seen_sources: set[str] = set()
 
     for done, target in enumerate(targets, start=1):
-        old = existing.get(target.source, {})
+        source = target.source
+        if source in seen_sources:
+            continue
+        seen_sources.add(source)
+        old = existing.get(source, {})
         try:
-            data = read_bytes(target.path)
+            data = read_bytes(target.read_path)
             sha = file_sha256(data)
             if old and all(
-                m.get("file_sha") == sha and m.get("pipeline") == pipeline for m in old.values()
+                m.get("file_sha") == sha
+                and m.get("pipeline") == pipeline
+                and m.get("root") == target.root.key
+                and m.get("file_chunks") == len(old)
+                for m in old.values()
             ):
                 report.files_unchanged += 1
                 report.chunks_skipped += len(old)
                 ingested_any = True
                 continue
-            doc = load_document(target.path, target.source, data)
+            doc = load_document(target.path, source, data)
             chunks = chunk_document(
                 doc, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap
             )
@@ -263,16 +332,17 @@ def ingest(
             continue
         finally:
             if progress:
-                progress(done, len(targets), target.source)
-        report.warnings.extend(f"{target.source}: {w}" for w in doc.warnings)
+                progress(done, len(targets), source)
+        report.warnings.extend(f"{source}: {w}" for w in doc.warnings)
         ingested_any = True
         report.files_changed += 1
         new_ids = set()
         for chunk in chunks:
             new_ids.add(chunk.id)
             digest = _chunk_digest(chunk, doc)
-            meta = _metadata(chunk, doc, target, sha, pipeline, digest)
-            reason = quarantine_reason(chunk.text)
+            meta = _metadata(chunk, doc, target, sha, pipeline, digest, len(chunks))
+            # The title and headings are shown with every passage, so they are checked too.
+            reason = quarantine_reason(chunk.checked_text)
             if reason:
                 # Kept in the index (so re-runs stay idempotent) but never retrieved or quoted.
                 meta["quarantined"] = True
@@ -304,23 +374,26 @@ def ingest(
         )
 
     if prune:
-        current = {t.source for t in targets}
+        # Only passages of the folders given, recognised by their full path: never those of
+        # another folder that happens to have the same name.
+        folders = {root.key for root in found.roots if not root.is_file}
         for source, chunk_map in existing.items():
-            if source in current or not any(source.startswith(p) for p in prefixes):
+            if source in seen_sources:
+                continue
+            owners = {stored_root(meta) for meta in chunk_map.values()}
+            if not any(owner is not None and owner[0] in folders for owner in owners):
                 continue
             report.files_pruned += 1
             report.chunks_removed += len(chunk_map)
             delete_ids.extend(chunk_map)
 
     writer.flush()
-    if meta_ids:
-        store.update_metadata(meta_ids, meta_updates)
-    if delete_ids:
-        store.delete(delete_ids)
-    if report.changed:
-        store.bump_generation()
+    writer.update_metadata(meta_ids, meta_updates)
+    writer.delete(delete_ids)
+    if writer.dirty:
         retriever.refresh()
-    else:
-        retriever.lexical()  # make sure a derived index exists for this generation
+    elif len(retriever.lexical()) != store.count():
+        retriever.refresh()  # the saved index fell behind (a writer killed before its bump)
     report.total_chunks = store.count()
+    report.warnings.extend(retriever.repairs[repairs_before:])
     return report

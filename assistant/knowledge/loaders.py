@@ -4,7 +4,11 @@ Each loader returns a :class:`LoadedDocument` or raises :class:`UnreadableFile` 
 short reason ("binary file", "empty", "not UTF-8 text", "encrypted PDF", ...). Template
 noise that real handbooks carry (Django/Jinja/Liquid tags, inline HTML in Markdown,
 images, link targets) is removed here so that passages read as plain guidance and cannot
-smuggle URLs into answers.
+smuggle URLs into answers. So is text a reader of the page never sees: elements hidden with
+``display:none``, ``visibility:hidden``, a zero font size or opacity, the ``hidden`` or
+``aria-hidden="true"`` attributes, HTML comments, and ``<script>``, ``<style>``,
+``<template>`` and ``<noscript>`` blocks, in HTML files and in HTML inside Markdown alike.
+Planted instructions hide there; what no reader sees is never guidance.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from assistant.knowledge.hidden import drop_hidden_elements, drop_hidden_markup
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -108,9 +114,13 @@ def strip_template_noise(text: str) -> str:
     return _HTML_COMMENT.sub("", text)
 
 
-def clean_markdown(text: str) -> str:
-    """Markdown reduced to text and headings: no images, link targets, HTML or template tags."""
+def clean_markdown(text: str, warnings: list[str] | None = None) -> str:
+    """Markdown reduced to text and headings: no images, link targets, HTML or template tags,
+    and nothing that HTML inside it hides from a reader (see :mod:`.hidden`)."""
     text = strip_template_noise(text)
+    text, cut = drop_hidden_markup(text)
+    if warnings is not None:
+        warnings.extend(cut)
     text = _MD_IMAGE.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_REF_DEF.sub("", text)
@@ -150,7 +160,7 @@ def load_markdown(path: Path, source: str, data: bytes) -> LoadedDocument:
         meta, body = dict(post.metadata), post.content
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         warnings.append(f"front matter ignored ({type(exc).__name__})")
-    text = clean_markdown(body)
+    text = clean_markdown(body, warnings)
     if not text:
         raise UnreadableFile("no text after removing front matter and markup")
     title = str(meta.get("title") or _first_heading(text) or path.stem.replace("-", " ").strip())
@@ -186,15 +196,18 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
     from bs4 import BeautifulSoup
     from markdownify import markdownify
 
+    warnings: list[str] = []
     raw = strip_template_noise(decode_text(data))
+    opened = raw.find("<!--")
+    if opened >= 0:  # a comment left open hides the rest of the page in a browser
+        raw = raw[:opened]
+        warnings.append("an HTML comment is never closed; the text after it was left out")
     soup = BeautifulSoup(raw, "html.parser")
+    drop_hidden_elements(soup)
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     for tag in soup(
         [
-            "script",
-            "style",
-            "noscript",
             "nav",
             "header",
             "footer",
@@ -203,19 +216,28 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
             "iframe",
             "svg",
             "button",
-            "template",
             "head",
+            "textarea",
+            "select",
+            "object",
+            "embed",
         ]
     ):
         tag.decompose()
     body = soup.body or soup
     markdown = markdownify(str(body), heading_style="ATX", strip=["a", "img"])
-    text = clean_markdown(markdown)
+    text = clean_markdown(markdown, warnings)
     if not text:
         raise UnreadableFile("no text in the HTML body")
     title = title or _first_heading(text) or path.stem
     return LoadedDocument(
-        path=path, source=source, kind="html", title=normalise(title), doc_id=path.stem, text=text
+        path=path,
+        source=source,
+        kind="html",
+        title=normalise(title),
+        doc_id=path.stem,
+        text=text,
+        warnings=warnings,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +99,7 @@ class HybridRetriever:
         self._generation: str | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self.repairs: list[str] = []  # damaged saved indexes found (and rebuilt) so far
 
     # -- the lexical side, kept in step with the store ------------------------------------
 
@@ -110,15 +111,19 @@ class HybridRetriever:
             generation = self.store.generation()
             self._checked_at = now
             if self._lexical is None or generation != self._generation:
-                index = LexicalIndex.load(self.lexical_dir, generation)
+                index = LexicalIndex.load(
+                    self.lexical_dir, generation, self.store.count(), problems=self.repairs
+                )
                 if index is None:
                     index = self._rebuild(generation)
                 self._lexical, self._generation = index, generation
             return self._lexical
 
     def _rebuild(self, generation: str) -> LexicalIndex:
+        # Read while an ingest may be writing: the generation was read first, and every
+        # write bumps it afterwards, so a snapshot that misses a write is rebuilt next time.
         index = LexicalIndex.build(
-            (r.id, _index_text(r), r.metadata) for r in self.store.iter_records()
+            (r.id, _index_text(r), r.metadata) for r in _unique(self.store.iter_records())
         )
         index.save(self.lexical_dir, generation)
         return index
@@ -245,6 +250,15 @@ def _post_filter_width(n: int, total: int, allowed: int) -> int:
         return 0
     expected = int(2 * n * total / allowed)
     return min(total, max(POST_FILTER_MIN, expected))
+
+
+def _unique(records: Iterable[Record]) -> Iterator[Record]:
+    """Records once each (paging through a store that is being written can repeat one)."""
+    seen: set[str] = set()
+    for record in records:
+        if record.id not in seen:
+            seen.add(record.id)
+            yield record
 
 
 def _index_text(record: Record) -> str:
