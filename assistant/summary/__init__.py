@@ -62,15 +62,17 @@ def summarize_checkin(
     """Summarize one check-in of ``relationship`` held on ``date``.
 
     ``previous`` holds the earlier check-in's action items (for the ``stalled`` flag).
-    ``embed``, if given, maps texts to L2-normalised sentence vectors; it is used only to
-    link the few extracted items to learning goals, and word overlap is used without it.
+    ``embed``, if given, maps texts to L2-normalised sentence vectors; it links the few
+    extracted items to learning goals (word overlap is used without it) and confirms which
+    sentences are sensitive by default (health, family, legal, money, criticism of
+    colleagues; without it only unambiguous cue words decide).
     Raises ``InputError`` for empty notes or notes over 1 MB, and ``ProgramError`` when the
     relationship names people the program does not have.
     """
     _check_input(notes, relationship, date)
     people = People(program, relationship)
     parsed = parse_notes(normalize(notes), people)
-    private_terms = mark(parsed, people)
+    private_terms = mark(parsed, people, embed)
     redacted = any(s.private for s in parsed.sentences)
 
     previous_items = previous.action_items if previous else []

@@ -22,6 +22,7 @@ from assistant.safety import looks_like_instruction as is_injection
 from assistant.safety import marks_private as has_marker
 from assistant.summary.parse import Notes, Sentence, Unit
 from assistant.summary.people import People
+from assistant.summary.sensitive import Embed, mark_sensitive
 from assistant.summary.text import STOPWORDS, WORD_RE, fold, wordset
 
 # Replies that keep a private passage going: acknowledgements of confidence.
@@ -39,8 +40,12 @@ _FOLLOW_LIMIT = 6  # replies to a private turn considered part of it
 _SHORT_REPLY = 5  # words: "Of course.", "Yes, agreed." — longer replies move on
 
 
-def mark(notes: Notes, people: People) -> list[str]:
-    """Flag private and injected sentences in place; return proper nouns of private text."""
+def mark(notes: Notes, people: People, embed: Embed | None = None) -> list[str]:
+    """Flag private and injected sentences in place; return proper nouns of private text.
+
+    Besides what the notes mark, sensitive sentences (health, family, legal, money,
+    criticism of colleagues) are private by default; ``embed`` lets the sentence embedder
+    confirm them (see :mod:`assistant.summary.sensitive`)."""
     for unit in notes.units:
         for sentence in unit.sentences:
             if is_injection(sentence.text):
@@ -52,6 +57,7 @@ def mark(notes: Notes, people: People) -> list[str]:
         _mark_turns(notes.units)
     else:
         _mark_written(notes.units)
+    mark_sensitive(notes, people, embed)
     return _private_terms(notes, people)
 
 
