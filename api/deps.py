@@ -94,6 +94,9 @@ def Access(action: Action) -> Any:  # capitalised: it reads as a type annotation
     def check(request: Request, user: CurrentUser, workspace: WorkspaceDep) -> User:
         path, query = request.path_params, request.query_params
         program_id = path.get("program_id", query.get("program"))
+        if action is Action.MANAGE_PROGRAMS:
+            # PUT creates the program: it need not exist yet, only the role counts.
+            program_id = None
         relationship_id = path.get("relationship_id", query.get("relationship"))
         if relationship_id and not program_id:
             program_id = user.program_id  # staff listings: their own program is implied

@@ -92,9 +92,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for err in exc.errors()[:5]:
-        where = _field(err.get("loc", ()))
+        loc = tuple(err.get("loc", ()))
+        where = _field(loc)
         if err.get("type") == "json_invalid":
-            problems.append(f"{where}: malformed JSON ({err.get('ctx', {}).get('error', '')})")
+            # loc is ("body", character position) for JSON that does not parse.
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            reason = err.get("ctx", {}).get("error", "")
+            problems.append(f"body: malformed JSON{at} ({reason})")
         else:
             problems.append(f"{where}: {err.get('msg', 'invalid')}")
     return error_json(

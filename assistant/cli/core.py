@@ -133,6 +133,14 @@ def ingest(
     ] = False,
     as_json: JsonOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print errors.")] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Seconds to wait for another ingest of the same data directory to finish.",
+        ),
+    ] = 30.0,
 ) -> None:
     """Read guidance files, split them at headings, embed and store them.
 
@@ -153,6 +161,7 @@ def ingest(
                 prune=prune,
                 rebuild=rebuild,  # under the ingest lock, never beneath a running ingest
                 progress=progress,
+                lock_timeout=wait,
             )
         if as_json:
             emit_json(report.to_dict())
@@ -258,7 +267,8 @@ def sources(as_json: JsonOption = False) -> None:
 def main() -> None:
     import assistant.cli.evaluate
     import assistant.cli.plan  # (registers the planner commands)
-    import assistant.cli.records  # noqa: F401  (registers db, users, programs)
+    import assistant.cli.records  # (registers db, users, programs)
+    import assistant.cli.serve  # noqa: F401  (registers serve)
 
     try:
         app()
