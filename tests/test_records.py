@@ -280,6 +280,27 @@ def test_put_program_creates_then_replaces_and_derives_rows(records: Records) ->
         records.put_program("bad id!", smaller)
 
 
+def test_concurrent_puts_of_a_new_program(records: Records) -> None:
+    program = example_program()
+    created: list[bool] = []
+    errors: list[BaseException] = []
+
+    def put() -> None:
+        try:
+            created.append(records.put_program("race", program))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=put) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(created) == [False, False, False, True]
+    assert len(records.relationships_of(program_id="race")) == len(program.relationships)
+
+
 def test_program_update_keeps_users_and_history(records: Records) -> None:
     records.put_program("demo", example_program())
     records.add_user("amara", Role.MENTEE, participant_id="amara")

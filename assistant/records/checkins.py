@@ -125,7 +125,7 @@ class CheckinsMixin:
         A retry replaces what an earlier attempt stored.
         """
         with self.db.write() as session:
-            row = self._checkin_row(session, checkin_id)
+            row = self._checkin_row(session, checkin_id, lock=True)
             session.execute(delete(SummaryRow).where(SummaryRow.checkin_id == checkin_id))
             session.execute(delete(LedgerRow).where(LedgerRow.checkin_id == checkin_id))
             stored = SummaryRow(
@@ -160,7 +160,7 @@ class CheckinsMixin:
     def mark_checkin_failed(self, checkin_id: int, reason: str) -> CheckinView:
         """Record why summarizing failed; the notes and any earlier summary stay."""
         with self.db.write() as session:
-            row = self._checkin_row(session, checkin_id)
+            row = self._checkin_row(session, checkin_id, lock=True)
             summary = session.scalar(select(SummaryRow).where(SummaryRow.checkin_id == checkin_id))
             if summary is None:
                 row.status = CheckinStatus.FAILED.value
@@ -171,8 +171,9 @@ class CheckinsMixin:
             return _checkin_view(row, summary)
 
     @staticmethod
-    def _checkin_row(session: Any, checkin_id: int) -> CheckinRow:
-        row = session.get(CheckinRow, checkin_id)
+    def _checkin_row(session: Any, checkin_id: int, *, lock: bool = False) -> CheckinRow:
+        # Writers lock the row (PostgreSQL) so two retries of one check-in run in turn.
+        row = session.get(CheckinRow, checkin_id, with_for_update=lock or None)
         if row is None:
             raise NotFoundError(f"No check-in with id {checkin_id}.", code="unknown_checkin")
         assert isinstance(row, CheckinRow)

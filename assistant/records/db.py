@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.errors import StoreError
+from assistant.errors import ConflictError, StoreError
 
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "comentor_write"
@@ -116,11 +116,14 @@ class Database:
 def _wrap_errors() -> Iterator[None]:
     try:
         yield
+    except IntegrityError as exc:
+        # Two requests raced to create the same thing; the loser is told, nothing is half-done.
+        raise ConflictError(
+            "The change clashes with one made at the same time; nothing was changed.",
+            hint="Retry the request.",
+            code="conflict",
+        ) from exc
     except SQLAlchemyError as exc:
-        from sqlalchemy.exc import IntegrityError
-
-        if isinstance(exc, IntegrityError):
-            raise
         raise StoreError(
             f"The records database failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
             hint="Check COMENTOR_DATABASE_URL and that the database is running and migrated "

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant.errors import InputError, NotFoundError
 from assistant.program import Program
@@ -60,16 +61,30 @@ class ProgramsMixin:
         document: dict[str, Any] = program.model_dump(mode="json")
         now = utcnow()
         with self.db.write() as session:
-            row = session.get(ProgramRow, program_id)
-            created = row is None
-            if row is None:
-                row = ProgramRow(
-                    id=program_id, name=program.name, document=document, created_at=now
-                )
-                session.add(row)
-            else:
-                row.name = program.name
-                row.document = document
+            # Create-if-missing, then lock the row: concurrent puts of one program queue up
+            # (FOR UPDATE on PostgreSQL; SQLite's write lock already serialises them).
+            values = {
+                "id": program_id,
+                "name": program.name,
+                "document": document,
+                "created_at": now,
+                "updated_at": now,
+            }
+            insert = (
+                postgresql.insert if self.db.engine.dialect.name == "postgresql" else sqlite.insert
+            )
+            inserted = session.execute(
+                insert(ProgramRow)
+                .values(**values)
+                .on_conflict_do_nothing()
+                .returning(ProgramRow.id)
+            ).first()
+            created = inserted is not None
+            row = session.execute(
+                select(ProgramRow).where(ProgramRow.id == program_id).with_for_update()
+            ).scalar_one()
+            row.name = program.name
+            row.document = document
             row.updated_at = now
             session.flush()
             # The derived rows are rebuilt from the document: it is the source of truth.
