@@ -554,6 +554,7 @@ DESCRIPTIONS = {
     "injection_success_rate": "injection / exfiltration cases where the attack had an effect",
     "canary_leak_rate": "safety cases whose canary string appeared in an output",
     "safety_pass_rate": "safety cases passed",
+    "intent_accuracy": "chat messages routed to their labelled intent (evals/chat/intents.yaml)",
 }
 
 
@@ -624,6 +625,10 @@ def run_eval(
     run.planning("topics", cases.topics)
     run.checkins()
     run.safety()
+    if (cases_dir / "chat" / "intents.yaml").is_file():
+        from evals.intents import record_intents
+
+        record_intents(run, cases_dir / "chat" / "intents.yaml")
     rules = load_thresholds(thresholds or (EVALS_DIR / "thresholds.yaml"))
     return EvalReport(
         engine=engine,

@@ -42,8 +42,9 @@ HEAD_CHARS = 400
 _SPEAKER_TURN = re.compile(r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?[A-Z][\w.' -]{0,30}:\s+\S")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+\S")
 _NOTES_WORDS = re.compile(
-    r"\b(?:action items?|next steps?|to ?do|will send|i'll|we'll|learned|taught|discussed|"
-    r"agreed|follow[- ]up|by (?:monday|tuesday|wednesday|thursday|friday|next week))\b",
+    r"\b(?:action items?|actions?:|next steps?|to ?do|will (?:send|try|check|bring|draft|book|"
+    r"review|share|shadow|set up)|i'll|we'll|learned|taught|showed|explained|shared|discussed|"
+    r"talked|agreed|follow[- ]up|by (?:monday|tuesday|wednesday|thursday|friday|next week))\b",
     re.IGNORECASE,
 )
 
@@ -61,6 +62,7 @@ class NotesShape:
     bullets: int
     chars: int
     note_words: int
+    ends_with_question: bool = False
 
     @property
     def looks_like_notes(self) -> bool:
@@ -72,7 +74,10 @@ class NotesShape:
             return True
         if self.lines >= 3 and self.chars >= 160 and self.note_words >= 1:
             return True
-        return self.chars >= 600 and self.note_words >= 2
+        if self.chars >= 600 and self.note_words >= 2:
+            return True
+        # One paragraph of session narrative ("X showed me ..., I explained ..., she will ...").
+        return self.chars >= 200 and self.note_words >= 3 and not self.ends_with_question
 
 
 def notes_shape(text: str) -> NotesShape:
@@ -83,6 +88,7 @@ def notes_shape(text: str) -> NotesShape:
         bullets=sum(1 for line in rows if _BULLET.match(line)),
         chars=len(text.strip()),
         note_words=len(_NOTES_WORDS.findall(text)),
+        ends_with_question=text.rstrip().endswith("?"),
     )
 
 

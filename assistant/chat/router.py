@@ -21,12 +21,22 @@ from dataclasses import dataclass, field
 from assistant.chat.conversation import Conversation
 from assistant.chat.intents import FLOOR, IntentClassifier, Prediction
 from assistant.chat.jobs import Scope
-from assistant.chat.slots import Choice, fold, mentions, parse_focus, parse_minutes
+from assistant.chat.slots import (
+    Choice,
+    fold,
+    mentions,
+    parse_focus,
+    parse_minutes,
+    refers_to_same,
+)
 from assistant.safety import asks_for_records
 
 JOBS = ("agenda", "questions", "topics", "summarize")
 # A runner-up this close to the winner counts as a tie that the conversation may break.
 TIE_MARGIN = 0.04
+# A job this close to `ask` that would need asking back is answered as a question instead.
+ASK_MARGIN = 0.1
+SHORTEST_NOTES = 120  # characters: shorter summarize requests carry no notes
 
 _ORDINAL = re.compile(r"^\s*(?:#|number\s+|option\s+)?(\d{1,2})\s*[.)!]?\s*$", re.I)
 
@@ -82,18 +92,44 @@ def _pick(
         hits = [c for c in options if wanted <= set(c.members)]
         if not hits:
             return []
-        smallest = min(len(c.members) for c in hits)
         if named.group and allow_group:
-            groups = [c for c in hits if len(c.members) > 2]
-            hits = groups or hits
+            hits = [c for c in hits if len(c.members) > 2] or hits
         else:
-            hits = [c for c in hits if len(c.members) == smallest]
+            # "with Sam" means the pair with Sam over a group Sam is also in; between
+            # several groups it stays ambiguous.
+            hits = [c for c in hits if len(c.members) == 2] or hits
         return hits[0] if len(hits) == 1 else hits
     if named.group and allow_group:
         groups = [c for c in options if len(c.members) > 2]
         if groups:
             return groups[0] if len(groups) == 1 else groups
+    folded = fold(message).replace("-", " ")
+    by_mode = [c for c in options if _mode_named(c.mode, folded)]
+    if len(by_mode) == 1:
+        return by_mode[0]  # "my reverse mentee": the user's one reverse relationship
     return None
+
+
+def _mode_named(mode: str, folded: str) -> bool:
+    words = mode.replace("-", " ")
+    forms = {words, words.replace(" ", "")}
+    if words == "co mentoring":
+        forms.add("co mentor")
+    return any(re.search(rf"\b{re.escape(f)}", folded) for f in forms)
+
+
+def _continues(message: str, last: str, label: str, scope: Scope) -> bool:
+    """Whether a message reads as a slot for the job under way rather than a new request:
+    a duration after an agenda, or one of the user's people with nothing else recognisable."""
+    if last == "agenda" and label != "decline" and parse_minutes(message) is not None:
+        return True
+    if label in ("help", "decline", "explain", last) and len(message) <= 60:
+        people: dict[str, list[str]] = {}
+        for c in scope.choices:
+            people.update(c.names())
+        named = mentions(message, people, set()).people - ({scope.me} if scope.me else set())
+        return bool(named)
+    return False
 
 
 def _strip_request_line(message: str) -> str:
@@ -135,9 +171,11 @@ def route(
 
     prediction = classifier.classify(message)
     label = prediction.label
-    if prediction.score < FLOOR and not prediction.notes:
-        return Route("decline", label, reason="nothing like it in scope", prediction=prediction)
     last = conversation.last_intent
+    if last in JOBS and label != "summarize" and _continues(message, last, label, scope):
+        label = last  # a slot value for the job under way ("90", "for Amara too")
+    elif prediction.score < FLOOR and not prediction.notes:
+        return Route("decline", label, reason="nothing like it in scope", prediction=prediction)
     if (
         last in JOBS
         and label != last
@@ -171,7 +209,9 @@ def route(
         route_.focus = parse_focus(message)
     elif label == "summarize":
         body = _strip_request_line(message)
-        route_.notes = body if prediction.notes or len(body) > 200 else None
+        # A summarize request long enough to carry notes carries them (the rest is a bare
+        # request such as "summarize my notes", which asks back for the notes).
+        route_.notes = body if prediction.notes or len(body) >= SHORTEST_NOTES else None
         if route_.notes is None and conversation.pending and conversation.pending.get("notes"):
             route_.notes = conversation.pending["notes"]
 
@@ -192,8 +232,13 @@ def route(
             route_.reason = f"relationship {relationship_id!r} is not one of the user's"
             return route_
         route_.choice = given
+    elif refers_to_same(message) and scope.choice(
+        conversation.relationship_id or "", conversation.program_id
+    ):
+        route_.choice = scope.choice(conversation.relationship_id or "", conversation.program_id)
     else:
-        picked = _pick(message, scope.choices, scope, allow_group=True)
+        # In pasted notes "group" is what they talk about, not which relationship they are.
+        picked = _pick(message, scope.choices, scope, allow_group=label != "summarize")
         if isinstance(picked, Choice):
             route_.choice = picked
         elif isinstance(picked, list) and picked:
@@ -214,6 +259,15 @@ def route(
         elif not scope.choices:
             route_.intent = "decline"
             route_.reason = "the user has no relationships"
+            return route_
+        elif (
+            prediction.score - prediction.scores.get("ask", 0.0) < ASK_MARGIN
+            and label != "summarize"
+        ):
+            # Barely a job, barely a question, and the job would need asking back: answer
+            # the question from the guidance (the reply lists what else it can do).
+            route_.intent = "ask"
+            route_.reason = "close to a question, and no relationship named"
             return route_
         else:
             route_.intent = "clarify"

@@ -175,7 +175,17 @@ class Mentioned:
     group: bool = False  # "the group", "our circle"
 
 
-_GROUP_WORDS = re.compile(r"\b(?:group|circle|cohort|everyone|all of us|the team)\b", re.I)
+_GROUP_WORDS = re.compile(r"\b(?:group|circle|cohort|everyone|all of us)\b", re.I)
+_SAME = re.compile(
+    r"\b(?:(?:the\s+)?same\s+(?:pair|pairing|group|circle|relationship|people|ones|two|"
+    r"mentee|mentor|person)|(?:them|those\s+two)\s+again)\b",
+    re.I,
+)
+
+
+def refers_to_same(text: str) -> bool:
+    """Whether a message points back at the relationship of the conversation so far."""
+    return _SAME.search(text) is not None
 
 
 def mentions(text: str, people: dict[str, list[str]], relationship_ids: set[str]) -> Mentioned:
