@@ -171,15 +171,7 @@ class Workspace:
     def previous_checkin(self, program_id: str, relationship_id: str) -> PreviousCheckin | None:
         """The latest summary as the planners' ``previous`` check-in (its action items are
         the open ones the next goal review goes through)."""
-        latest = self.records.latest_summary(program_id, relationship_id)
-        if latest is None:
-            return None
-        return PreviousCheckin(
-            relationship_id=relationship_id,
-            date=latest.date,
-            action_items=latest.action_items,
-            learned=latest.learned,
-        )
+        return self.records.agenda_history(program_id, relationship_id)[0]
 
     def agenda(
         self,
@@ -194,10 +186,8 @@ class Workspace:
         program, rel = self.relationship(program_id, relationship_id)
         if minutes is None:
             minutes = DEFAULT_FLASH_MINUTES if rel.mode.value == "flash" else DEFAULT_MINUTES
-        previous = self.previous_checkin(program_id, relationship_id)
-        first = first_teacher_reason(
-            program, rel, self.records.ledger_entries(program_id, relationship_id)
-        )
+        previous, taught = self.records.agenda_history(program_id, relationship_id)
+        first = first_teacher_reason(program, rel, taught)
 
         def plan(history: list[list[str]]) -> tuple[list[str] | None, Any]:
             reserved = _ReservedRotation(history)

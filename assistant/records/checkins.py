@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 
 from assistant.errors import NotFoundError
-from assistant.models import CheckinSummary
+from assistant.models import CheckinSummary, PreviousCheckin
 from assistant.records.db import Database
 from assistant.records.orm import (
     CheckinRow,
@@ -60,18 +60,20 @@ class CheckinsMixin:
     ) -> tuple[int, dt.datetime]:
         """Store what an agenda/questions/topics job produced; returns (id, created_at)."""
         now = utcnow()
-        with self.db.write() as session:
-            row = JobResultRow(
-                program_id=program_id,
-                relationship_id=relationship_id,
-                kind=kind,
-                payload=payload,
-                user_id=user_id,
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return row.id, now
+        with self.db.connect(write=True) as connection:
+            ident = connection.execute(
+                insert(JobResultRow)
+                .values(
+                    program_id=program_id,
+                    relationship_id=relationship_id,
+                    kind=kind,
+                    payload=payload,
+                    user_id=user_id,
+                    created_at=now,
+                )
+                .returning(JobResultRow.id)
+            ).scalar_one()
+        return int(ident), now
 
     def job_results(
         self, program_id: str, relationship_id: str, kind: str, *, limit: int = 20
@@ -220,6 +222,32 @@ class CheckinsMixin:
                 query.order_by(SummaryRow.date.desc(), SummaryRow.checkin_id.desc()).limit(1)
             )
             return CheckinSummary.model_validate(row.payload) if row is not None else None
+
+    def agenda_history(
+        self, program_id: str, relationship_id: str
+    ) -> tuple[PreviousCheckin | None, dict[str, int]]:
+        """What the next agenda needs from the history, in one read: the latest summary as
+        the ``previous`` check-in, and how many ledger entries each teacher has."""
+        with self.db.connect() as connection:
+            latest = connection.execute(
+                select(SummaryRow.payload)
+                .where(
+                    SummaryRow.program_id == program_id,
+                    SummaryRow.relationship_id == relationship_id,
+                )
+                .order_by(SummaryRow.date.desc(), SummaryRow.checkin_id.desc())
+                .limit(1)
+            ).scalar()
+            taught = connection.execute(
+                select(LedgerRow.teacher, func.count())
+                .where(
+                    LedgerRow.program_id == program_id,
+                    LedgerRow.relationship_id == relationship_id,
+                )
+                .group_by(LedgerRow.teacher)
+            ).all()
+        previous = PreviousCheckin.model_validate(latest) if latest is not None else None
+        return previous, {str(teacher): int(count) for teacher, count in taught}
 
     def ledger_entries(self, program_id: str, relationship_id: str) -> list[LedgerEntry]:
         """The relationship's reciprocity ledger, oldest first."""

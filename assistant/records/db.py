@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -84,10 +84,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = build_engine(url)
+        self._write_engine = self.engine.execution_options(**{_WRITE: True})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
-        )
+        self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @property
     def sqlite(self) -> bool:
@@ -107,6 +106,14 @@ class Database:
         """
         with _wrap_errors(), self._writer() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def connect(self, *, write: bool = False) -> Iterator[Connection]:
+        """A Core connection in one transaction, for hot paths where the ORM session's
+        bookkeeping would cost more than the query (committed at the end of the block)."""
+        engine = self._write_engine if write else self.engine
+        with _wrap_errors(), engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,7 +7,7 @@ agenda's history input.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from assistant.program import Program, Relationship
 from assistant.records.schemas import LedgerDirection, LedgerEntry, LedgerView
@@ -27,17 +27,17 @@ def directions(relationship: Relationship, entries: Sequence[LedgerEntry]) -> li
 
 
 def taught_counts(relationship: Relationship, entries: Sequence[LedgerEntry]) -> dict[str, int]:
-    counts = {pid: 0 for pid in relationship.participants}
-    for entry in entries:
-        if entry.teacher in counts:
-            counts[entry.teacher] += 1
-    return counts
+    return counts_by_member(relationship, Counter(e.teacher for e in entries))
 
 
-def taught_least(relationship: Relationship, entries: Sequence[LedgerEntry]) -> str | None:
-    """The member who taught least, when one did strictly less than every other; else None."""
-    counts = taught_counts(relationship, entries)
-    if not entries or len(counts) < 2:
+def counts_by_member(relationship: Relationship, taught: Mapping[str, int]) -> dict[str, int]:
+    """How often each member taught, zeros included (non-members are left out)."""
+    return {pid: int(taught.get(pid, 0)) for pid in relationship.participants}
+
+
+def least_of(counts: Mapping[str, int]) -> str | None:
+    """The member who taught strictly less than every other; None when tied or empty."""
+    if len(counts) < 2 or not any(counts.values()):
         return None
     ordered = sorted(counts.items(), key=lambda kv: kv[1])
     if ordered[0][1] == ordered[1][1]:
@@ -45,15 +45,20 @@ def taught_least(relationship: Relationship, entries: Sequence[LedgerEntry]) -> 
     return ordered[0][0]
 
 
+def taught_least(relationship: Relationship, entries: Sequence[LedgerEntry]) -> str | None:
+    """The member who taught least, when one did strictly less than every other; else None."""
+    return least_of(taught_counts(relationship, entries))
+
+
 def first_teacher_reason(
-    program: Program, relationship: Relationship, entries: Sequence[LedgerEntry]
+    program: Program, relationship: Relationship, taught: Mapping[str, int]
 ) -> tuple[str, str] | None:
     """(participant id, the reason in a sentence) for who should lead the first teaching
-    block, from the ledger; None when the ledger is empty or balanced."""
-    least = taught_least(relationship, entries)
+    block, from how often each member taught in the ledger; None when empty or balanced."""
+    counts = counts_by_member(relationship, taught)
+    least = least_of(counts)
     if least is None:
         return None
-    counts = taught_counts(relationship, entries)
     name = program.participant(least).first_name
     others = ", ".join(
         f"{program.participant(pid).first_name} {n}" for pid, n in counts.items() if pid != least

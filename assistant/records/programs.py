@@ -131,8 +131,10 @@ class ProgramsMixin:
 
     def program_version(self, program_id: str) -> Any:
         """When the program was last put (a cheap check for cached copies)."""
-        with self.db.read() as session:
-            return session.scalar(select(ProgramRow.updated_at).where(ProgramRow.id == program_id))
+        with self.db.connect() as connection:
+            return connection.scalar(
+                select(ProgramRow.updated_at).where(ProgramRow.id == program_id)
+            )
 
     def list_programs(self) -> list[ProgramView]:
         with self.db.read() as session:
