@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -58,10 +59,13 @@ from assistant.safety import quarantine_reason
 # headings checked for quarantine, hidden HTML dropped at load.
 PIPELINE_VERSION = "4"
 EMBED_FLUSH = 256
+# The first batch is written early, so an `ask` during a long first ingest finds passages.
+EMBED_FIRST_FLUSH = 32
 LOCK_TIMEOUT_SECONDS = 30.0
 LOCK_NAME = "ingest.lock"
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger(__name__)
 
 __all__ = ["IngestReport", "SkippedFile", "ingest", "ingest_lock", "pipeline_fingerprint"]
 
@@ -176,7 +180,7 @@ class _Writer:
         self.texts.append(chunk.text)
         self.embed_texts.append(chunk.embed_text)
         self.metas.append(meta)
-        if len(self.ids) >= EMBED_FLUSH:
+        if len(self.ids) >= (EMBED_FLUSH if self.dirty else EMBED_FIRST_FLUSH):
             self.flush()
 
     def flush(self) -> None:
@@ -216,7 +220,17 @@ def ingest_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> It
     path = settings.data_dir / LOCK_NAME
     lock = FileLock(str(path), timeout=timeout)
     try:
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if timeout <= 0:
+                raise
+            log.warning(
+                "Another ingest is writing to %s; waiting up to %g s for it to finish.",
+                settings.data_dir,
+                timeout,
+            )
+            lock.acquire()
     except Timeout:
         raise ConflictError(
             f"Another ingest is already writing to {settings.data_dir}; waited {timeout:g} s "
