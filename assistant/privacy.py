@@ -158,18 +158,20 @@ _INTENT = re.compile(
     rf"(?:^|[.!?]\s+|\n)[\W_]*{_LABEL}{_LABEL_TAIL}{_SEP}"
     rf"|[(\[<{{*_]\s*{_LABEL}{_LABEL_TAIL}\s*[)\]>}}*_:]"
     rf"|[-\u2013\u2014,;]\s*{_LABEL}{_LABEL_TAIL}\s*[.!)]*\s*$"
-    rf"|{_STRONG}"
+    rf"|{_STRONG}(?!\w)"
     # a negated act of passing it on: "don't share with staff", "no need to write this up"
     rf"|\b{_NEG}\s*(?:\w+\s+)?{_TELL}\s+(?:{_PRONOUN}{_OBJECT_END}|(?:with|to|in|into|on)\s+"
     rf"{_AUDIENCE}\b|(?:in|into|on|onto|down\s+in)\s+{_RECORD}\b|{_AUDIENCE}\b)"
     rf"|\b{_NEG}\s*{_LAND}\s+(?:in|into|on|onto)\s+{_RECORD}\b"
-    rf"|\b{_NEG}\s*(?:share|repeat|tell|spread|pass\s+(?:it\s+|this\s+|that\s+)?on|mention|minute|quote)"
+    rf"|(?:^|please\s+|pls\s+|plz\s+|just\s+|[,;:(\-]\s*){_NEG}\s*(?:share|repeat|tell|spread"
+    r"|pass\s+(?:it\s+|this\s+|that\s+)?on|mention|minute|quote)"
     r"(?=\s*(?:[.!,;:)\]]|$|please|pls|plz|anywhere|outside|yet))"
     rf"|\b{_NEG}\s*let\s+{_AUDIENCE}\s+(?:see|know|hear|find\s+out|read)\b"
     rf"|\bno\s+need\s+for\s+{_AUDIENCE}\s+to\s+(?:know|hear|see|read|find\s+out)\b"
     rf"|\b(?:nobody|no\s+one|no-one)\s+(?:else\s+)?(?:needs?|has|have|should|must|is)\s+(?:to\s+)?"
     r"(?:know|hear|see|find\s+out)\b"
-    rf"|\b{_AUDIENCE}\s+{_NEG}\s*(?:need\s+to\s+|have\s+to\s+)?(?:know|hear|see|find\s+out|be\s+told)"
+    rf"|\b{_AUDIENCE}\s+(?:(?:don'?t|doesn'?t|do\s+not|does\s+not)\s+(?:need|have)\s+to|needn'?t"
+    r"|need\s+not|shouldn'?t|should\s+not|mustn'?t|must\s+not)\s+(?:know|hear|see|find\s+out|be\s+told)"
     rf"(?:\s+about)?\s*(?:{_PRONOUN}{_OBJECT_END}|[.!,;:]|$)"
     # keeping it somewhere: "keep this to yourself", "keep that last bit off the record"
     rf"|\bkeep(?:s|ing)?\s+(?:{_PRONOUN}\s+)?(?:strictly\s+|just\s+|purely\s+)?{_STATE}"
@@ -196,7 +198,8 @@ def private_intent(text: str) -> bool:
 
 
 _LEADS = re.compile(
-    rf"^[\W_]*(?:{_LABEL}{_LABEL_TAIL}{_SEP}|{_STRONG}\b|(?:please\s+)?{_NEG}\s*{_TELL}\b"
+    r"^[\W_]*(?:(?:just|strictly|purely|only|and|but|also|oh|btw|actually|so|ok(?:ay)?|note)[\s,]+)"
+    rf"{{0,2}}(?:{_LABEL}{_LABEL_TAIL}{_SEP}|{_STRONG}\b|(?:please\s+)?{_NEG}\s*{_TELL}\b"
     rf"|keep\s+(?:this|these)\b|(?:please\s+)?leave\s+this\b|nobody\s+else\b|no\s+need\s+for\b"
     rf"|not\s+for\b|{_AUDIENCE}\s+{_NEG})"
 )
@@ -249,7 +252,9 @@ def private_heading(text: str) -> bool:
     head = normalize(text).strip().strip("#*_=~-[]<>() \t").rstrip(":").strip()
     if not head or len(head.split()) > 8:
         return False
-    first = re.match(rf"[\W_]*(?:{_LABEL}){_LABEL_TAIL}(?:\W|$)", head)
+    # A weak label word is the whole heading or comes with a separator ("Personal:",
+    # "Private - HR"), not "Personal development"; strong ones count anywhere.
+    first = re.match(rf"[\W_]*(?:{_LABEL}){_LABEL_TAIL}\s*(?:[:\-\u2013\u2014(,;]|$)", head)
     return bool(first or _INTENT.search(head))
 
 

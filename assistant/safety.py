@@ -96,7 +96,7 @@ _OUTPUT_RULE = re.compile(
     r"|\b(?:whenever|when|if)\s+(?:someone|anyone|a\s+user|users?|people|the\s+user|you\s+are)"
     r"\s+(?:asks?|asked|ask\s+you)\b.{0,80}?\b(?:respond|reply|answer|say)\s+(?:with\s+|that\s+|only\s+)?"
     r"[\"'\u201c\u2018`]"
-    r"|\b(?:send|e-?mail|forward|post|upload|submit|copy)\s+(?:\w+\s+){0,4}?(?:notes|summar(?:y|ies)"
+    r"|\b(?:send|e-?mail|forward|post|upload|submit|copy)\s+(?:[\w-]+\s+){0,4}?(?:notes|summar(?:y|ies)"
     r"|transcripts?|records|data|conversations?|check-?ins?|answers?)\s+to\s+(?:\S+@\S+"
     r"|(?:https?:)?//|[\w-]+\.(?:example|com|net|org|io|xyz|info|ru|cn|co)\b)"
     r"|\bpretend\s+(?:to\s+be|you\s+are)\b|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|unfiltered|jailbroken"

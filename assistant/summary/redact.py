@@ -29,7 +29,7 @@ from assistant.summary.text import STOPWORDS, WORD_RE, fold, wordset
 _ACK = re.compile(
     r"\b(?:understood|stays?\s+(?:here|in\s+this\s+room|with\s+(?:me|us)|between\s+us)|"
     r"of\s+course|won'?t\s+(?:share|repeat|tell|say)|thank(?:s|\s+you)\s+for\s+(?:trusting|"
-    r"telling|sharing)|my\s+lips\s+are\s+sealed|goes\s+no\s+further|it\s+stays)\b"
+    r"telling|sharing)|(?:my|our)\s+lips\s+are\s+sealed|goes\s+no\s+further|it\s+stays)\b"
 )
 # Turns that move the conversation on after a private passage.
 _RESUME = re.compile(
@@ -110,13 +110,32 @@ def _marker_only(unit: Unit) -> bool:
     return len(unit.sentences) == 1 and len(re.findall(r"\w+", unit.text)) <= 4
 
 
+def _retro(units: list[Unit], i: int) -> bool:
+    """Turn ``i`` opens with a request about what was said before ("Understood, that stays
+    here. So we agreed …", "Keep that between us please"): the earlier turns and the request
+    are private, and what the turn goes on to say is not. False when the marker is not such
+    a request."""
+    sentences = units[i].sentences
+    marked = [k for k, s in enumerate(sentences) if has_marker(s.text)]
+    if not marked or not points_back(sentences[marked[0]].text):
+        return False
+    _mark_back(units, i)
+    for sentence in sentences[: marked[-1] + 1]:
+        sentence.private = True
+    units[i].private = all(s.private for s in sentences)
+    return True
+
+
 _BACK_LIMIT = 3  # turns a "keep that between us" may reach back to the speaker's own
 
 
 def _mark_back(units: list[Unit], i: int) -> None:
-    """Turn ``i`` asks to keep what was said before private: the turn before it, and back
-    to the same speaker's last turn when that is near."""
+    """Turn ``i`` asks to keep what was said before private: the turn before it, and, for
+    a request rather than an acknowledgement ("Understood, that stays here"), back to the
+    same speaker's last turn when that is near."""
     _set_private(units[i - 1])
+    if _ACK.search(fold(units[i].text)):
+        return
     speaker = units[i].speaker
     for j in range(i - 1, max(-1, i - 1 - _BACK_LIMIT), -1):
         if units[j].speaker == speaker and speaker is not None:
@@ -133,9 +152,10 @@ def _mark_turns(units: list[Unit]) -> None:
         if not has_marker(unit.text):
             i += 1
             continue
+        if i > 0 and _retro(units, i):
+            i += 1
+            continue
         _set_private(unit)
-        if i > 0 and points_back(unit.text):
-            _mark_back(units, i)
         private_words = Counter(WORD_RE.findall(fold(unit.text)))
         distinctive = {
             w
@@ -147,7 +167,8 @@ def _mark_turns(units: list[Unit]) -> None:
             reply = units[j]
             folded = fold(reply.text)
             if has_marker(reply.text):
-                _set_private(reply)
+                if not _retro(units, j):
+                    _set_private(reply)
                 j += 1
                 continue
             if _RESUME.search(folded):
