@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from api.deps import DEV_USER, ServiceOptions
 from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
-from api.routes import health, programs, relationships, summaries
+from api.routes import chat, health, openai_compat, programs, relationships, summaries
 from assistant import __version__
 from assistant.config import Settings
 from assistant.errors import ConflictError
@@ -91,6 +91,8 @@ def create_app(
     app.include_router(programs.router)
     app.include_router(relationships.router)
     app.include_router(summaries.router)
+    app.include_router(chat.router)
+    app.include_router(openai_compat.router)
     return app
 
 

@@ -70,13 +70,13 @@ def _resolve_pending(
         n = int(m.group(1))
         if 1 <= n <= len(options):
             return pending["intent"], options[n - 1]
-    picked = _pick(message, options, scope, allow_group=True)
+    picked = pick_choice(message, options, scope, allow_group=True)
     if isinstance(picked, Choice):
         return pending["intent"], picked
     return None
 
 
-def _pick(
+def pick_choice(
     message: str, options: list[Choice], scope: Scope, *, allow_group: bool
 ) -> Choice | list[Choice] | None:
     """The option(s) a message names: one Choice, several (ambiguous) or None (no name)."""
@@ -238,7 +238,7 @@ def route(
         route_.choice = scope.choice(conversation.relationship_id or "", conversation.program_id)
     else:
         # In pasted notes "group" is what they talk about, not which relationship they are.
-        picked = _pick(message, scope.choices, scope, allow_group=label != "summarize")
+        picked = pick_choice(message, scope.choices, scope, allow_group=label != "summarize")
         if isinstance(picked, Choice):
             route_.choice = picked
         elif isinstance(picked, list) and picked:

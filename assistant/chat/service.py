@@ -31,7 +31,8 @@ from assistant.chat.conversation import (
 )
 from assistant.chat.intents import IntentClassifier
 from assistant.chat.jobs import JobResult, Jobs, Scope
-from assistant.chat.router import JOBS, Route, route
+from assistant.chat.router import JOBS, Route, pick_choice, route
+from assistant.chat.slots import Choice
 from assistant.errors import InputError, ProgramError
 
 MAX_MESSAGE_CHARS = 8_000
@@ -183,6 +184,13 @@ class ChatService:
         return route(
             check_message(message), conversation or Conversation(), jobs.scope(), self.classifier
         )
+
+    def pick_relationship(self, text: str, jobs: Jobs) -> Choice | None:
+        """The one relationship of the user that ``text`` names (a person, a relationship
+        id, a mode), or None when it names none or several."""
+        scope = jobs.scope()
+        picked = pick_choice(text, scope.choices, scope, allow_group=True)
+        return picked if isinstance(picked, Choice) else None
 
     # -- internals ----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ reciprocity ledger and group rotations, in SQLite (default) or PostgreSQL.
 :mod:`assistant.records.schemas` and the role policy in :mod:`assistant.records.access`.
 """
 
+from assistant.records import conversations as _conversations  # noqa: F401  (its table)
 from assistant.records.core import Records
 from assistant.records.schemas import (
     AgendaRecord,

@@ -1,0 +1,54 @@
+"""The SQL conversation store on SQLite and on a real PostgreSQL server (tests/pg.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.chat import Conversation
+from assistant.records import Records
+from assistant.records.conversations import SqlConversationStore
+from tests.conftest import make_settings
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path) -> Iterator[SqlConversationStore]:
+    records = Records(make_settings(tmp_path / "data", database_url=database_url))
+    records.upgrade()
+    yield SqlConversationStore(records.db)
+    records.dispose()
+
+
+def test_round_trip_update_bounded_history_and_delete(store: SqlConversationStore) -> None:
+    assert store.get("conv_missing") is None
+    assert store.get("x" * 200) is None  # longer than any id: not a database error
+    conversation = Conversation(owner="12")
+    conversation.add("user", "plan 30 minutes with Sam", intent="agenda")
+    conversation.last_intent = "agenda"
+    conversation.relationship_id = "leo-sam-nearpeer"
+    conversation.slots = {"minutes": 30, "focus": None}
+    conversation.last_result = {"total_minutes": 30, "items": [{"title": "Opening"}]}
+    store.save(conversation)
+    loaded = store.get(conversation.id)
+    assert loaded is not None and loaded.model_dump() == conversation.model_dump()
+
+    for n in range(30):
+        loaded.add("user", f"turn {n}", max_turns=8)
+    store.save(loaded)
+    again = store.get(conversation.id)
+    assert again is not None and len(again.turns) == 8 and again.turns[-1].content == "turn 29"
+
+    store.delete(conversation.id)
+    assert store.get(conversation.id) is None
+
+
+def test_prune_forgets_idle_conversations(store: SqlConversationStore) -> None:
+    old, new = Conversation(), Conversation()
+    old.updated_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    store.save(old)
+    store.save(new)
+    assert store.prune(dt.datetime(2021, 1, 1, tzinfo=dt.UTC)) == 1
+    assert store.get(old.id) is None and store.get(new.id) is not None
