@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,34 +44,37 @@ def test_killed_worker_loses_no_acknowledged_checkin(
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMENTOR_")}
     env.update(COMENTOR_DATA_DIR=str(data_dir), COMENTOR_DATABASE_URL=database_url)
+    errlog = (tmp_path / "worker.err").open("w")
     worker = subprocess.Popen(
         [sys.executable, str(REPO / "tests" / "checkin_worker.py"), str(guides), "3"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=errlog,
         text=True,
         env=env,
     )
-    acknowledged: dict[int, str] = {}
-    try:
+    lines: list[str] = []
+
+    def read_all() -> None:  # reads until EOF, so no line written before the kill is lost
         assert worker.stdout is not None
-        deadline = time.monotonic() + 300
         for line in worker.stdout:
-            if line.startswith("ok "):
-                _, ident, _status, marker = line.split()
-                acknowledged[int(ident)] = marker
-            if len(acknowledged) >= 9 or time.monotonic() > deadline:
-                break
+            lines.append(line)
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 300
+        while sum(x.startswith("ok ") for x in lines) < 9 and worker.poll() is None:
+            assert time.monotonic() < deadline, "the worker is too slow"
+            time.sleep(0.05)
         worker.send_signal(signal.SIGKILL)
-        # lines already written before the kill are acknowledgements too
-        rest, err = worker.communicate(timeout=30)
-        for line in rest.splitlines():
-            if line.startswith("ok "):
-                _, ident, _status, marker = line.split()
-                acknowledged[int(ident)] = marker
     finally:
         if worker.poll() is None:
             worker.kill()
-            worker.wait()
+        worker.wait()
+        reader.join()
+        errlog.close()
+    err = (tmp_path / "worker.err").read_text()
+    acknowledged = {int(x.split()[1]): x.split()[3] for x in lines if x.startswith("ok ")}
     assert len(acknowledged) >= 9, f"the worker acknowledged too few check-ins: {err[-2000:]}"
 
     ws = Workspace(settings, comentor=Comentor(settings, retriever=make_retriever(settings)))
