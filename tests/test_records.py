@@ -168,6 +168,13 @@ def test_unreachable_or_unmigrated_database_is_reported(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as down:
         gone.ping()
     assert down.value.code == "database_unavailable"
+    with_password = make_settings(
+        tmp_path, database_url="postgresql+psycopg://nobody:secret@127.0.0.1:1/none"
+    )
+    with pytest.raises(StoreError) as cannot:
+        Records(with_password).upgrade()
+    assert cannot.value.code == "database_unavailable"
+    assert "secret" not in str(cannot.value) and "127.0.0.1" in str(cannot.value)
 
 
 def test_database_url_setting() -> None:

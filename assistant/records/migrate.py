@@ -19,6 +19,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import StoreError
 from assistant.records.db import Database, sqlite_path
@@ -52,13 +53,21 @@ def current_revision(db: Database) -> str | None:
 
 def upgrade(db: Database, *, data_dir: Path | None = None) -> None:
     """Bring the schema to the newest revision, then import ``rotation.json`` once."""
-    with _migration_lock(db), db.engine.connect() as connection:
-        if db.sqlite:
-            # Alembic manages its own transaction; on SQLite begin it immediately so the
-            # migration holds the write lock from the start.
-            connection = connection.execution_options(comentor_write=True)
-        command.upgrade(alembic_config(connection), "head")
-        connection.commit()
+    try:
+        with _migration_lock(db), db.engine.connect() as connection:
+            if db.sqlite:
+                # Alembic manages its own transaction; on SQLite begin it immediately so the
+                # migration holds the write lock from the start.
+                connection = connection.execution_options(comentor_write=True)
+            command.upgrade(alembic_config(connection), "head")
+            connection.commit()
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"Cannot migrate the records database {db.engine.url!r}: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            hint="Check COMENTOR_DATABASE_URL and that the database server is running.",
+            code="database_unavailable",
+        ) from exc
     if data_dir is not None:
         import_rotation_json(db, data_dir / "rotation.json")
 
