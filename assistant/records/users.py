@@ -110,7 +110,8 @@ class UsersMixin:
             if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
                 raise ConflictError(
                     f"A user named {name!r} already exists.",
-                    hint="Pick another name, or revoke the old user first.",
+                    hint="Pick another name (a revoked user keeps theirs, so history stays "
+                    "attributable).",
                     code="duplicate_user",
                 )
             row = UserRow(
