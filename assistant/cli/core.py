@@ -266,6 +266,7 @@ def sources(as_json: JsonOption = False) -> None:
 
 def main() -> None:
     import assistant.cli.evaluate
+    import assistant.cli.mcp  # (registers mcp)
     import assistant.cli.plan  # (registers the planner commands)
     import assistant.cli.records  # (registers db, users, programs)
     import assistant.cli.serve  # noqa: F401  (registers serve)
