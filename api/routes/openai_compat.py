@@ -70,7 +70,7 @@ class CompletionRequest(BaseModel):
     user: str | None = None
 
 
-@router.get("/models", summary="The one model: comentor")
+@router.get("/models", summary="The one model: comentor", responses=error_responses(401, 403, 429))
 def list_models(user: LimitedUser) -> dict[str, Any]:
     return {
         "object": "list",
