@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from api.deps import DEV_USER, ServiceOptions
 from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
+from api.mcp_mount import mount_mcp
 from api.routes import chat, health, openai_compat, programs, relationships, summaries
 from assistant import __version__
 from assistant.config import Settings
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(summaries.router)
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
+    mount_mcp(app)  # the MCP server over streamable HTTP at /mcp
     return app
 
 

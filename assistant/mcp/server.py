@@ -178,7 +178,12 @@ class _Tools:
 def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
     """The Comentor MCP server over ``workspace``, for the callers ``identity`` resolves."""
     server = ComentorMCP(
-        name="comentor", title="Comentor", version=__version__, instructions=INSTRUCTIONS
+        name="comentor",
+        title="Comentor",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        # The SDK configures the root logger once; keep its per-request INFO lines out.
+        log_level="WARNING",
     )
     t = _Tools(workspace, identity)
     ws = workspace
