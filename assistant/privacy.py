@@ -192,9 +192,36 @@ _INTENT = re.compile(
 )
 
 
+# Every form above needs one of these words (or a word starting so, or a contraction, or a
+# character outside ASCII); most sentences have none, and this cheap test on their words
+# spares them the full pattern (long notes are checked sentence by sentence).
+_ANCHOR_WORDS = frozenset(
+    "not never dont nothing no no-one nobody goes otr eyes hush log nous entre unter tra onder "
+    "hors ne pas nicht lichno miedzy".split()
+)
+_ANCHOR_PREFIXES = (
+    "priv", "pryw", "confiden", "note", "summar", "minute", "write", "report", "record",
+    "recap", "stay", "remain", "keep", "leav", "forget", "personal", "personn", "persoon",
+    "sensitive", "secret", "geheim", "vertr", "riservat", "poufn", "sigilos", "compartir",
+    "difundir", "condivid", "divulg", "between", "wrap",
+)  # fmt: skip
+_STRIP = ".,;:!?()[]{}<>\"'*_-/|#~=+`"
+
+
+def _anchored(folded: str) -> bool:
+    if not folded.isascii() or "n't" in folded:
+        return True
+    for raw in folded.split():
+        word = raw.strip(_STRIP)
+        if word in _ANCHOR_WORDS or word.startswith(_ANCHOR_PREFIXES):
+            return True
+    return False
+
+
 def private_intent(text: str) -> bool:
     """True when the text marks itself (or what it points at) as private."""
-    return bool(_INTENT.search(normalize(text)))
+    folded = normalize(text)
+    return _anchored(folded) and bool(_INTENT.search(folded))
 
 
 _LEADS = re.compile(
