@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.config import Settings
@@ -43,6 +43,17 @@ def get_workspace(request: Request) -> Workspace:
     workspace: Workspace = request.app.state.workspace
     return workspace
 
+
+# Path parameters, documented once (the examples are the demo program's).
+ProgramId = Annotated[str, Path(description="A program id.", examples=["demo"])]
+RelationshipId = Annotated[
+    str,
+    Path(
+        description="A relationship id, unique within its program.",
+        examples=["amara-leo-reverse"],
+    ),
+]
+CheckinId = Annotated[int, Path(description="A check-in id.", examples=[1])]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]

@@ -111,6 +111,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's only 400: a body it could not decode (e.g. not UTF-8). To the client
+        # that is malformed input like any other, so it gets the same 422.
+        return error_json(
+            422,
+            "validation_error",
+            f"Invalid request: body: malformed ({exc.detail}).",
+            "Send UTF-8 JSON; see the request schema at /docs.",
+        )
     code = {
         400: "bad_request",
         401: "unauthenticated",

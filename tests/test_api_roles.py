@@ -44,6 +44,7 @@ class Route:
 
 ROUTES = [
     Route("PUT", "/api/programs/{program_id}", "manage_programs", 200, "program", "program"),
+    Route("GET", "/api/programs/{program_id}", "manage_programs", 200, "program"),
     Route("GET", "/api/programs/{program_id}/relationships", "read_relationship", 200, "program"),
     Route("GET", "/api/programs/{program_id}/health", "read_health", 200, "program"),
     Route("POST", "{rel}/agenda", "run_job", 201, "relationship", {"minutes": 30}),

@@ -9,10 +9,11 @@ import yaml
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import Access, WorkspaceDep
+from api.deps import Access, ProgramId, WorkspaceDep
 from api.errors import error_responses
 from api.schemas import ProgramSaved
 from assistant.errors import ProgramError
+from assistant.program import Program
 from assistant.records import ProgramHealth, RelationshipView, User
 from assistant.records.access import Action
 
@@ -24,8 +25,8 @@ _PROGRAM_BODY: dict[str, Any] = {
         "description": "A program document, exactly as a program file "
         "(docs/program-format.md): `name`, `participants`, `relationships`.",
         "content": {
-            "application/json": {"schema": {"type": "object"}},
-            "application/yaml": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/Program"}},
+            "application/yaml": {"schema": {"$ref": "#/components/schemas/Program"}},
         },
     }
 }
@@ -61,11 +62,11 @@ def _parse_document(raw: bytes, content_type: str) -> Any:
     openapi_extra=_PROGRAM_BODY,
     responses={
         201: {"model": ProgramSaved, "description": "Created"},
-        **error_responses(401, 403, 413, 415, 422),
+        **error_responses(401, 403, 413, 415, 422, 503),
     },
 )
 async def put_program(
-    program_id: str,
+    program_id: ProgramId,
     request: Request,
     response: Response,
     workspace: WorkspaceDep,
@@ -86,13 +87,27 @@ async def put_program(
 
 
 @router.get(
+    "/{program_id}",
+    response_model=Program,
+    summary="A stored program document (admin)",
+    responses=error_responses(401, 403, 404, 422, 503),
+)
+def get_program(
+    program_id: ProgramId,
+    workspace: WorkspaceDep,
+    user: Annotated[User, Access(Action.MANAGE_PROGRAMS)],
+) -> Program:
+    return workspace.get_program(program_id)
+
+
+@router.get(
     "/{program_id}/relationships",
     response_model=list[RelationshipView],
     summary="The program's relationships the caller may see",
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 def list_relationships(
-    program_id: str,
+    program_id: ProgramId,
     workspace: WorkspaceDep,
     user: Annotated[User, Access(Action.READ_RELATIONSHIP)],
 ) -> list[RelationshipView]:
@@ -104,10 +119,10 @@ def list_relationships(
     "/{program_id}/health",
     response_model=ProgramHealth,
     summary="Per relationship: last check-in, stalled, ledger balance, open items, flags",
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 def program_health(
-    program_id: str,
+    program_id: ProgramId,
     workspace: WorkspaceDep,
     user: Annotated[User, Access(Action.READ_HEALTH)],
 ) -> ProgramHealth:

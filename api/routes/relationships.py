@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, status
 
-from api.deps import Access, WorkspaceDep
+from api.deps import Access, CheckinId, ProgramId, RelationshipId, WorkspaceDep
 from api.errors import error_responses
 from api.schemas import AgendaCreate, CheckinCreate, CheckinReceipt
 from assistant.records import (
@@ -46,8 +46,8 @@ def _receipt(view: CheckinView) -> CheckinReceipt:
     responses=_JOB_ERRORS,
 )
 def create_agenda(
-    program_id: str,
-    relationship_id: str,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
     workspace: WorkspaceDep,
     user: RunJob,
     body: Annotated[AgendaCreate | None, Body()] = None,
@@ -68,7 +68,7 @@ def create_agenda(
     responses=_JOB_ERRORS,
 )
 def create_questions(
-    program_id: str, relationship_id: str, workspace: WorkspaceDep, user: RunJob
+    program_id: ProgramId, relationship_id: RelationshipId, workspace: WorkspaceDep, user: RunJob
 ) -> QuestionsRecord:
     return workspace.questions(program_id, relationship_id, user=user)
 
@@ -81,7 +81,7 @@ def create_questions(
     responses=_JOB_ERRORS,
 )
 def create_topics(
-    program_id: str, relationship_id: str, workspace: WorkspaceDep, user: RunJob
+    program_id: ProgramId, relationship_id: RelationshipId, workspace: WorkspaceDep, user: RunJob
 ) -> TopicsRecord:
     return workspace.topics(program_id, relationship_id, user=user)
 
@@ -94,8 +94,8 @@ def create_topics(
     responses=_JOB_ERRORS,
 )
 def create_checkin(
-    program_id: str,
-    relationship_id: str,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
     body: CheckinCreate,
     workspace: WorkspaceDep,
     user: RunJob,
@@ -113,10 +113,13 @@ def create_checkin(
     "/checkins",
     response_model=list[CheckinView],
     summary="The relationship's check-ins with their notes (members and admins)",
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 def list_checkins(
-    program_id: str, relationship_id: str, workspace: WorkspaceDep, user: ReadCheckins
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    workspace: WorkspaceDep,
+    user: ReadCheckins,
 ) -> list[CheckinView]:
     return workspace.list_checkins(program_id, relationship_id)
 
@@ -125,12 +128,12 @@ def list_checkins(
     "/checkins/{checkin_id}",
     response_model=CheckinView,
     summary="One check-in with its notes and summary (members and admins)",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 def get_checkin(
-    program_id: str,
-    relationship_id: str,
-    checkin_id: int,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    checkin_id: CheckinId,
     workspace: WorkspaceDep,
     user: ReadCheckins,
 ) -> CheckinView:
@@ -144,9 +147,9 @@ def get_checkin(
     responses=error_responses(401, 403, 404, 422, 502, 503),
 )
 def retry_summary(
-    program_id: str,
-    relationship_id: str,
-    checkin_id: int,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    checkin_id: CheckinId,
     workspace: WorkspaceDep,
     user: RunJob,
 ) -> CheckinReceipt:
@@ -157,11 +160,11 @@ def retry_summary(
     "/ledger",
     response_model=LedgerView,
     summary="The reciprocity ledger: who taught whom what, with per-direction counts",
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 def ledger(
-    program_id: str,
-    relationship_id: str,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
     workspace: WorkspaceDep,
     user: Annotated[User, Access(Action.READ_LEDGER)],
 ) -> LedgerView:

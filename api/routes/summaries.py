@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/summaries", tags=["staff"])
     "",
     response_model=SummaryPage,
     summary="Check-in summaries, newest first (staff of the program, admins)",
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 def list_summaries(
     workspace: WorkspaceDep,
