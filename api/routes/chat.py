@@ -31,6 +31,7 @@ from api.deps import CurrentUser, WorkspaceDep
 from api.errors import error_responses
 from assistant.chat import ChatReply, ChatService, WorkspaceJobs, check_message
 from assistant.chat.intents import IntentClassifier, default_examples_path
+from assistant.chat.jobs import ScopeCache
 from assistant.errors import ComentorError, RateLimited
 from assistant.records import User
 from assistant.records.conversations import SqlConversationStore
@@ -87,6 +88,7 @@ class ChatState:
     service: ChatService
     buckets: TokenBuckets
     options: ChatOptions
+    scopes: ScopeCache
 
 
 _build_lock = threading.Lock()
@@ -96,15 +98,17 @@ def build_chat_state(workspace: Workspace, options: ChatOptions | None = None) -
     """The chat service over the workspace's embedder, storing conversations in its
     records database."""
     options = options or ChatOptions()
-    embedder = workspace.comentor.retriever.store.embedder
+    # The planning service's caching embedder: a question embedded to route it is not
+    # embedded again when the answer scores its sentences against it.
     classifier = IntentClassifier.from_file(
-        embedder, default_examples_path(workspace.settings.knowledge_dir)
+        workspace.comentor.matcher, default_examples_path(workspace.settings.knowledge_dir)
     )
     classifier.warm()
     service = ChatService(
         classifier, SqlConversationStore(workspace.records.db), max_turns=options.max_turns
     )
-    return ChatState(service, TokenBuckets(options.rate_per_minute, options.burst), options)
+    buckets = TokenBuckets(options.rate_per_minute, options.burst)
+    return ChatState(service, buckets, options, ScopeCache())
 
 
 def get_chat(request: Request, workspace: WorkspaceDep) -> ChatState:
@@ -191,7 +195,7 @@ def chat(body: ChatRequest, user: LimitedUser, chat: ChatDep, workspace: Workspa
     own relationships (named, given, remembered or asked back); the reply is Markdown, the
     job's structured output is `result`."""
     check_message(body.message)
-    jobs = WorkspaceJobs(workspace, user, program_id=body.program_id)
+    jobs = WorkspaceJobs(workspace, user, program_id=body.program_id, cache=chat.scopes)
     events = chat.service.stream(
         body.message,
         jobs,

@@ -171,8 +171,12 @@ def chat_completions(
     message = check_message(users[-1].text())
     meta = body.metadata or {}
     program_id = meta.get("program_id")
-    jobs = WorkspaceJobs(workspace, user, program_id=program_id)
+    jobs = WorkspaceJobs(workspace, user, program_id=program_id, cache=chat.scopes)
     conversation_id = meta.get("conversation_id") or _conversation_key(user.id, body.messages)
+    if len(conversation_id) > 64:
+        raise InputError(
+            "metadata.conversation_id is longer than 64 characters.", code="invalid_input"
+        )
     store = chat.service.store
     if store.get(conversation_id) is None:
         # A new conversation under the client's key; its relationship may be in the first

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -158,18 +160,58 @@ class ProgramJobs:
         return JobResult(self.comentor.ask(question))
 
 
+class ScopeCache:
+    """Users' scopes for a few seconds, so a conversation does not re-read relationships
+    and programs on every message. Only routing reads it: every job is still authorized
+    against the records (:func:`assistant.records.access.authorize`) when it runs."""
+
+    def __init__(self, ttl_seconds: float = 10.0, capacity: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.capacity = capacity
+        self._items: dict[Any, tuple[float, Scope]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Scope | None:
+        with self._lock:
+            found = self._items.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: Any, scope: Scope) -> None:
+        with self._lock:
+            if len(self._items) >= self.capacity:
+                self._items.clear()  # rare; scopes are cheap to read again
+            self._items[key] = (time.monotonic() + self.ttl, scope)
+
+
 class WorkspaceJobs:
     """The jobs through the workspace (stored, history-aware) as a signed-in user."""
 
-    def __init__(self, workspace: Workspace, user: User, *, program_id: str | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        user: User,
+        *,
+        program_id: str | None = None,
+        cache: ScopeCache | None = None,
+    ) -> None:
         self.workspace = workspace
         self.user = user
         self.program_id = program_id
+        self.cache = cache
         self._scope: Scope | None = None
 
     def scope(self) -> Scope:
-        if self._scope is not None:
-            return self._scope
+        if self._scope is None:
+            key = (self.user.id, self.program_id)
+            cached = self.cache.get(key) if self.cache is not None else None
+            self._scope = cached or self._read_scope()
+            if self.cache is not None and cached is None:
+                self.cache.put(key, self._scope)
+        return self._scope
+
+    def _read_scope(self) -> Scope:
         from assistant.records.schemas import Role
 
         views = self.workspace.list_relationships(self.user, self.program_id)
@@ -186,7 +228,7 @@ class WorkspaceJobs:
             with contextlib.suppress(ComentorError):
                 programs[self.user.program_id] = self.workspace.get_program(self.user.program_id)
         names = {p.id: p.name for prog in programs.values() for p in prog.participants}
-        self._scope = Scope(
+        return Scope(
             owner=str(self.user.id),
             me=self.user.participant_id,
             choices=choices,
@@ -194,7 +236,6 @@ class WorkspaceJobs:
             can_run_jobs=self.user.role in (Role.MENTEE, Role.MENTOR, Role.ADMIN),
             names=names,
         )
-        return self._scope
 
     def _authorize(self, choice: Choice) -> None:
         from assistant.records.access import Action, authorize
