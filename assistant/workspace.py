@@ -293,18 +293,14 @@ class Workspace:
         return self._summarize(program, self.get_checkin(program_id, relationship_id, checkin_id))
 
     def _summarize(self, program: Program, checkin: CheckinView) -> CheckinView:
-        previous = self.records.latest_summary(
-            checkin.program_id, checkin.relationship_id, before=checkin
-        )
+        previous = self.records.previous_for(checkin)
         try:
             summary = self.comentor.summarize(
                 program,
                 checkin.relationship_id,
                 checkin.notes,
                 date=checkin.date,
-                previous=PreviousCheckin.model_validate(previous.model_dump())
-                if previous
-                else None,
+                previous=previous,
             )
         except ComentorError as exc:
             return self.records.mark_checkin_failed(checkin.id, f"{exc.code}: {exc.message}")

@@ -362,6 +362,9 @@ def test_latest_summary_and_listing_order(records: Records) -> None:
     before = records.latest_summary("demo", rel, before=second)
     assert before is not None and before.action_items[0].task == "early"
     assert records.latest_summary("demo", rel, before=first) is None
+    previous = records.previous_for(second)
+    assert previous is not None and previous.action_items[0].task == "early"
+    assert previous.date == D(2026, 3, 1) and records.previous_for(first) is None
     assert [c.notes for c in records.list_checkins("demo", rel)] == ["one", "two"]
     assert records.latest_summary("demo", "marcus-hana-comentoring") is None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from assistant.errors import NotFoundError
 from assistant.models import CheckinSummary, PreviousCheckin
@@ -105,59 +105,99 @@ class CheckinsMixin:
     ) -> CheckinView:
         """Commit a check-in's raw notes with status ``pending``; nothing else happens here."""
         now = utcnow()
-        with self.db.write() as session:
-            row = CheckinRow(
-                program_id=program_id,
-                relationship_id=relationship_id,
-                date=date,
-                notes=notes,
-                status=CheckinStatus.PENDING.value,
-                attempts=0,
-                user_id=user_id,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return _checkin_view(row, None)
+        with self.db.connect(write=True) as connection:
+            ident = connection.execute(
+                insert(CheckinRow)
+                .values(
+                    program_id=program_id,
+                    relationship_id=relationship_id,
+                    date=date,
+                    notes=notes,
+                    status=CheckinStatus.PENDING.value,
+                    attempts=0,
+                    user_id=user_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(CheckinRow.id)
+            ).scalar_one()
+        return CheckinView(
+            id=int(ident),
+            program_id=program_id,
+            relationship_id=relationship_id,
+            date=date,
+            status=CheckinStatus.PENDING,
+            notes=notes,
+            created_at=now,
+        )
 
     def save_summary(self, checkin_id: int, summary: CheckinSummary) -> CheckinView:
         """Store a check-in's summary, its flags and its ledger entries, in one transaction.
 
-        A retry replaces what an earlier attempt stored.
+        A retry replaces what an earlier attempt stored. (Core statements: this runs for
+        every check-in, and the ORM's unit of work would cost more than the writes.)
         """
-        with self.db.write() as session:
-            row = self._checkin_row(session, checkin_id, lock=True)
-            session.execute(delete(SummaryRow).where(SummaryRow.checkin_id == checkin_id))
-            session.execute(delete(LedgerRow).where(LedgerRow.checkin_id == checkin_id))
-            stored = SummaryRow(
-                checkin_id=checkin_id,
-                program_id=row.program_id,
-                relationship_id=row.relationship_id,
-                date=row.date,
-                payload=summary.model_dump(mode="json"),
-                created_at=utcnow(),
-            )
-            stored.flags = [SummaryFlagRow(code=code) for code in sorted(summary.flag_codes())]
-            session.add(stored)
-            for entry in summary.learned:
-                session.add(
-                    LedgerRow(
-                        program_id=row.program_id,
-                        relationship_id=row.relationship_id,
-                        checkin_id=checkin_id,
-                        date=row.date,
-                        teacher=entry.teacher,
-                        learner=entry.learner,
-                        what=entry.what,
-                    )
+        now = utcnow()
+        with self.db.connect(write=True) as connection:
+            row = connection.execute(
+                select(CheckinRow.__table__).where(CheckinRow.id == checkin_id).with_for_update()
+            ).first()
+            if row is None:
+                raise NotFoundError(f"No check-in with id {checkin_id}.", code="unknown_checkin")
+            where = {"program_id": row.program_id, "relationship_id": row.relationship_id}
+            connection.execute(delete(SummaryRow).where(SummaryRow.checkin_id == checkin_id))
+            connection.execute(delete(LedgerRow).where(LedgerRow.checkin_id == checkin_id))
+            summary_id = connection.execute(
+                insert(SummaryRow)
+                .values(
+                    checkin_id=checkin_id,
+                    date=row.date,
+                    payload=summary.model_dump(mode="json"),
+                    created_at=now,
+                    **where,
                 )
-            row.status = CheckinStatus.SUMMARIZED.value
-            row.error = None
-            row.attempts += 1
-            row.updated_at = utcnow()
-            session.flush()
-            return _checkin_view(row, stored)
+                .returning(SummaryRow.id)
+            ).scalar_one()
+            codes = sorted(summary.flag_codes())
+            if codes:
+                connection.execute(
+                    insert(SummaryFlagRow), [{"summary_id": summary_id, "code": c} for c in codes]
+                )
+            if summary.learned:
+                connection.execute(
+                    insert(LedgerRow),
+                    [
+                        {
+                            "checkin_id": checkin_id,
+                            "date": row.date,
+                            "teacher": entry.teacher,
+                            "learner": entry.learner,
+                            "what": entry.what,
+                            **where,
+                        }
+                        for entry in summary.learned
+                    ],
+                )
+            connection.execute(
+                update(CheckinRow)
+                .where(CheckinRow.id == checkin_id)
+                .values(
+                    status=CheckinStatus.SUMMARIZED.value,
+                    error=None,
+                    attempts=CheckinRow.attempts + 1,
+                    updated_at=now,
+                )
+            )
+        return CheckinView(
+            id=checkin_id,
+            program_id=row.program_id,
+            relationship_id=row.relationship_id,
+            date=row.date,
+            status=CheckinStatus.SUMMARIZED,
+            summary=summary,
+            notes=row.notes,
+            created_at=row.created_at,
+        )
 
     def mark_checkin_failed(self, checkin_id: int, reason: str) -> CheckinView:
         """Record why summarizing failed; the notes and any earlier summary stay."""
@@ -200,6 +240,25 @@ class CheckinsMixin:
                 .order_by(CheckinRow.date, CheckinRow.id)
             ).all()
             return [_checkin_view(c, s) for c, s in rows]
+
+    def previous_for(self, checkin: CheckinView) -> PreviousCheckin | None:
+        """The summary of the check-in before ``checkin`` (by date, then id), as the
+        summarizer's ``previous``."""
+        with self.db.connect() as connection:
+            payload = connection.execute(
+                select(SummaryRow.payload)
+                .where(
+                    SummaryRow.program_id == checkin.program_id,
+                    SummaryRow.relationship_id == checkin.relationship_id,
+                    or_(
+                        SummaryRow.date < checkin.date,
+                        and_(SummaryRow.date == checkin.date, SummaryRow.checkin_id < checkin.id),
+                    ),
+                )
+                .order_by(SummaryRow.date.desc(), SummaryRow.checkin_id.desc())
+                .limit(1)
+            ).scalar()
+        return PreviousCheckin.model_validate(payload) if payload is not None else None
 
     def latest_summary(
         self, program_id: str, relationship_id: str, *, before: CheckinView | None = None
