@@ -145,8 +145,11 @@ class CheckinsMixin:
             if row is None:
                 raise NotFoundError(f"No check-in with id {checkin_id}.", code="unknown_checkin")
             where = {"program_id": row.program_id, "relationship_id": row.relationship_id}
-            connection.execute(delete(SummaryRow).where(SummaryRow.checkin_id == checkin_id))
-            connection.execute(delete(LedgerRow).where(LedgerRow.checkin_id == checkin_id))
+            if row.attempts:
+                # Only an earlier attempt can have stored anything (summary and status are
+                # written together); a first summary skips the two deletes.
+                connection.execute(delete(SummaryRow).where(SummaryRow.checkin_id == checkin_id))
+                connection.execute(delete(LedgerRow).where(LedgerRow.checkin_id == checkin_id))
             summary_id = connection.execute(
                 insert(SummaryRow)
                 .values(
