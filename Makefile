@@ -6,8 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 QUESTION ?= How do I handle a senior leader who resists being mentored by a junior colleague?
+PORT ?= 8000
 
-.PHONY: install run test eval eval-holdout lint bench clean
+.PHONY: install run ask test eval eval-holdout lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +19,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 	@sh scripts/ensure_system_deps.sh
 
-## Ingest the bundled guidance (skips unchanged files) and answer a sample question.
+## Start the service with the demo program, without tokens (loopback only); prints its URLs.
+## The first start ingests the bundled guidance. `make run PORT=8080` picks another port.
 run: install
+	$(VENV)/bin/comentor serve --dev --demo --host 127.0.0.1 --port $(PORT)
+
+## Ingest the bundled guidance (skips unchanged files) and answer a sample question.
+ask: install
 	$(VENV)/bin/comentor ingest
 	$(VENV)/bin/comentor ask "$(QUESTION)"
 

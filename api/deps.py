@@ -11,9 +11,13 @@ token, reads ``program_id`` and ``relationship_id`` from the path (or ``program`
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -24,6 +28,7 @@ from assistant.records.access import Action, authorize
 from assistant.workspace import Workspace
 
 DEV_USER = "local-dev"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,11 @@ class ServiceOptions:
 
     dev: bool = False  # no tokens: every loopback request is the local admin
     max_body_bytes: int = 1_048_576
+    # The jobs (planning, summarizing) are CPU-bound Python: more of them at once than a
+    # few per core add no throughput, only GIL contention that starves the event loop
+    # (accepting, parsing and answering requests). They run on a pool of this size;
+    # everything else uses the default pool.
+    job_threads: int = 4
 
 
 def get_settings(request: Request) -> Settings:
@@ -97,6 +107,12 @@ def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def run_job(request: Request, job: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run a CPU-bound workspace job on the jobs' own bounded thread pool."""
+    limiter: anyio.CapacityLimiter = request.app.state.job_limiter
+    return await anyio.to_thread.run_sync(partial(job, *args, **kwargs), limiter=limiter)
 
 
 def Access(action: Action) -> Any:  # capitalised: it reads as a type annotation

@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from api.deps import DEV_USER, ServiceOptions
@@ -28,6 +29,7 @@ from assistant.workspace import Workspace
 log = logging.getLogger(__name__)
 
 DEV_ENV = "COMENTOR_SERVE_DEV"  # set by `comentor serve --dev` for its workers
+THREADS_ENV = "COMENTOR_SERVE_JOB_THREADS"  # set by `comentor serve --job-threads`
 
 DESCRIPTION = """\
 Comentor's records and jobs as REST resources: programs, relationships, agendas, reciprocal
@@ -64,6 +66,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The jobs share a pool of their own (see ServiceOptions.job_threads).
+        app.state.job_limiter = anyio.CapacityLimiter(options.job_threads)
         ws = workspace or Workspace(settings)
         app.state.workspace = ws
         if options.dev:
@@ -101,4 +105,8 @@ def create_app(
 def app_from_env() -> FastAPI:
     """The app for uvicorn's ``--factory``: settings from ``COMENTOR_*``, dev mode from
     ``COMENTOR_SERVE_DEV`` (set by ``comentor serve --dev``, which checks the host)."""
-    return create_app(Settings(), options=ServiceOptions(dev=os.environ.get(DEV_ENV) == "1"))
+    options = ServiceOptions(
+        dev=os.environ.get(DEV_ENV) == "1",
+        job_threads=int(os.environ.get(THREADS_ENV) or ServiceOptions.job_threads),
+    )
+    return create_app(Settings(), options=options)

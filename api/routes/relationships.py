@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Request, status
 
-from api.deps import Access, CheckinId, ProgramId, RelationshipId, WorkspaceDep
+from api.deps import Access, CheckinId, ProgramId, RelationshipId, WorkspaceDep, run_job
 from api.errors import error_responses
 from api.schemas import AgendaCreate, CheckinCreate, CheckinReceipt
 from assistant.records import (
@@ -45,9 +45,10 @@ def _receipt(view: CheckinView) -> CheckinReceipt:
     summary="Plan and store a session agenda (follows up the stored history)",
     responses=_JOB_ERRORS,
 )
-def create_agenda(
+async def create_agenda(
     program_id: ProgramId,
     relationship_id: RelationshipId,
+    request: Request,
     workspace: WorkspaceDep,
     user: RunJob,
     body: Annotated[AgendaCreate | None, Body()] = None,
@@ -55,8 +56,14 @@ def create_agenda(
     """The latest summary's open action items go into the goal review; the member who
     taught least (per the ledger) gets the first teaching block, with a note saying why."""
     body = body or AgendaCreate()
-    return workspace.agenda(
-        program_id, relationship_id, minutes=body.minutes, focus=body.focus, user=user
+    return await run_job(
+        request,
+        workspace.agenda,
+        program_id,
+        relationship_id,
+        minutes=body.minutes,
+        focus=body.focus,
+        user=user,
     )
 
 
@@ -67,10 +74,14 @@ def create_agenda(
     summary="Suggest and store reciprocal questions",
     responses=_JOB_ERRORS,
 )
-def create_questions(
-    program_id: ProgramId, relationship_id: RelationshipId, workspace: WorkspaceDep, user: RunJob
+async def create_questions(
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    request: Request,
+    workspace: WorkspaceDep,
+    user: RunJob,
 ) -> QuestionsRecord:
-    return workspace.questions(program_id, relationship_id, user=user)
+    return await run_job(request, workspace.questions, program_id, relationship_id, user=user)
 
 
 @router.post(
@@ -80,10 +91,14 @@ def create_questions(
     summary="Rank and store reverse-mentoring topics",
     responses=_JOB_ERRORS,
 )
-def create_topics(
-    program_id: ProgramId, relationship_id: RelationshipId, workspace: WorkspaceDep, user: RunJob
+async def create_topics(
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    request: Request,
+    workspace: WorkspaceDep,
+    user: RunJob,
 ) -> TopicsRecord:
-    return workspace.topics(program_id, relationship_id, user=user)
+    return await run_job(request, workspace.topics, program_id, relationship_id, user=user)
 
 
 @router.post(
@@ -93,18 +108,25 @@ def create_topics(
     summary="Submit a check-in's notes; they are stored, then summarized",
     responses=_JOB_ERRORS,
 )
-def create_checkin(
+async def create_checkin(
     program_id: ProgramId,
     relationship_id: RelationshipId,
     body: CheckinCreate,
+    request: Request,
     workspace: WorkspaceDep,
     user: RunJob,
 ) -> CheckinReceipt:
     """201 whenever the notes are stored, even if summarizing failed (`status: failed`,
     with `error`); empty notes (`empty_notes`) and notes over 1 MB (`notes_too_large`)
     are refused before anything is stored."""
-    view = workspace.submit_checkin(
-        program_id, relationship_id, notes=body.notes, date=body.date, user=user
+    view = await run_job(
+        request,
+        workspace.submit_checkin,
+        program_id,
+        relationship_id,
+        notes=body.notes,
+        date=body.date,
+        user=user,
     )
     return _receipt(view)
 
@@ -146,14 +168,16 @@ def get_checkin(
     summary="Summarize a stored check-in again (after a failed or interrupted summary)",
     responses=error_responses(401, 403, 404, 422, 502, 503),
 )
-def retry_summary(
+async def retry_summary(
     program_id: ProgramId,
     relationship_id: RelationshipId,
     checkin_id: CheckinId,
+    request: Request,
     workspace: WorkspaceDep,
     user: RunJob,
 ) -> CheckinReceipt:
-    return _receipt(workspace.retry_checkin(program_id, relationship_id, checkin_id))
+    view = await run_job(request, workspace.retry_checkin, program_id, relationship_id, checkin_id)
+    return _receipt(view)
 
 
 @router.get(

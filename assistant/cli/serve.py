@@ -92,6 +92,10 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Load examples/program.yaml as program `demo`.")
     ] = False,
+    job_threads: Annotated[
+        int,
+        typer.Option(min=1, max=256, help="Jobs (agendas, summaries...) run at once per worker."),
+    ] = 4,
     log_level: Annotated[
         str, typer.Option(help="uvicorn log level (critical, error, warning, info, debug).")
     ] = "info",
@@ -112,8 +116,9 @@ def serve(
         prepare(settings, demo=demo, say=lambda m: err.print(m, highlight=False))
         import uvicorn
 
-        from api.main import DEV_ENV
+        from api.main import DEV_ENV, THREADS_ENV
 
+        os.environ[THREADS_ENV] = str(job_threads)
         if dev:
             os.environ[DEV_ENV] = "1"
         else:
