@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from mcp.client import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, ResourceLink
+from pydantic import BaseModel
 
 from api.main import create_app
 from assistant.knowledge.retrieval import HybridRetriever
@@ -38,7 +39,7 @@ from tests.api_kit import (
 from tests.conftest import make_settings
 
 T = TypeVar("T")
-TOOLS = {
+TOOLS: dict[str, type[BaseModel]] = {
     "ask": AnswerView,
     "list_relationships": RelationshipList,
     "agenda": AgendaRecord,
@@ -194,7 +195,7 @@ def test_staff_read_ledgers_but_never_run_jobs_or_see_notes(world: World) -> Non
         assert not result.is_error
         assert CANARY not in json.dumps(result.structured_content)
         assert all(CANARY not in getattr(c, "text", "") for c in result.content)
-    programs = {r["program_id"] for r in seen[2].structured_content["relationships"]}  # type: ignore[index]
+    programs = {r["program_id"] for r in seen[2].structured_content["relationships"]}
     assert programs == {PROGRAM}
 
 
@@ -275,7 +276,7 @@ def test_notes_over_the_limit_are_refused_and_nothing_is_stored(world: World) ->
 
 def test_cited_passages_are_readable_resources(world: World) -> None:
     answer = call(world, "mentee", "ask", question="How do we set good mentoring goals?")
-    citation = answer.structured_content["citations"][0]  # type: ignore[index]
+    citation = answer.structured_content["citations"][0]
     assert citation["uri"] == "guidance://passages/" + quote(citation["id"], safe="")
 
     async def body(client: Client) -> tuple[Any, Any, MCPError]:
@@ -328,5 +329,5 @@ def test_a_static_identity_serves_the_local_admin(world: World) -> None:
             return await client.call_tool("list_relationships", {})
 
     result = anyio.run(main)
-    programs = {r["program_id"] for r in result.structured_content["relationships"]}  # type: ignore[index]
+    programs = {r["program_id"] for r in result.structured_content["relationships"]}
     assert programs == {PROGRAM, OTHER_PROGRAM}
