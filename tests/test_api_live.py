@@ -61,6 +61,8 @@ def fresh_data_dir(template: Path, target: Path) -> Path:
 def test_prepare_ingests_an_empty_index_once_and_loads_the_demo(
     tmp_path: Path, knowledge_copy: Path
 ) -> None:
+    for guide in sorted(knowledge_copy.iterdir())[1:]:
+        guide.unlink()  # one guide is enough to see the empty index filled
     settings = make_settings(tmp_path / "data", knowledge_dir=knowledge_copy)
     first = prepare(settings, demo=True, say=lambda m: None)
     assert first["ingested"] and first["passages"] > 0 and first["demo"]
@@ -150,6 +152,7 @@ def test_live_body_limits(token_server: tuple[LiveServer, dict[str, str]]) -> No
 def test_sigkill_loses_no_acknowledged_checkin(index_template: Path, tmp_path: Path) -> None:
     data = fresh_data_dir(index_template, tmp_path / "data")
     acknowledged: dict[int, str] = {}
+    cut_off: list[int] = []  # clients whose request was in flight when the server died
     lock = threading.Lock()
     enough = threading.Event()
     url = f"/api/programs/demo/relationships/{REL}/checkins"
@@ -163,23 +166,26 @@ def test_sigkill_loses_no_acknowledged_checkin(index_template: Path, tmp_path: P
                 try:
                     response = http.post(url, json={"notes": notes})
                 except httpx.HTTPError:
+                    with lock:
+                        cut_off.append(n)
                     return  # the server is gone
                 assert response.status_code == 201, response.text
                 with lock:
                     acknowledged[response.json()["id"]] = notes
-                    if len(acknowledged) >= 24:
+                    if len(acknowledged) >= 16:
                         enough.set()
 
     with live_server(data, "--dev", "--demo") as server:
         threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
         for t in threads:
             t.start()
-        assert enough.wait(timeout=120), "the clients did not get 24 check-ins through"
+        assert enough.wait(timeout=120), "the clients did not get 16 check-ins through"
         server.process.send_signal(signal.SIGKILL)  # mid-way: requests are in flight
         server.process.wait()
         for t in threads:
             t.join(timeout=60)
-    assert len(acknowledged) >= 24
+    assert len(acknowledged) >= 16
+    assert cut_off, "no request was in flight at the kill"
 
     with live_server(data, "--dev") as again, httpx.Client(base_url=again.url, timeout=30) as http:
         stored = {c["id"]: c for c in http.get(url).json()}
