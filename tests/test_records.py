@@ -37,6 +37,7 @@ from assistant.program import Program, parse_program
 from assistant.records import Records, Role
 from assistant.records.migrate import current_revision, head_revision
 from assistant.records.orm import Base, TokenRow
+from assistant.records.rotation import ProgramRotation
 from tests.conftest import make_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -513,6 +514,16 @@ def test_rotation_history_record_and_scopes(records: Records) -> None:
     records.record_rotation("other", "circle", ["z"])
     assert records.rotation_history("demo", "circle") == [["a", "b"], ["c"]]
     assert records.rotation_history("other", "circle") == [["z"]]
+
+
+def test_program_rotation_offers_the_file_ledgers_interface(records: Records) -> None:
+    """history / record / reserve, as assistant.rotation.RotationLedger has them."""
+    ledger = ProgramRotation(records, "demo")
+    ledger.record("circle", ["a"])
+    assert ledger.reserve("circle", lambda history: (["b"], len(history))) == 1
+    assert ledger.reserve("circle", lambda history: (None, "peek")) == "peek"
+    assert ledger.history("circle") == [["a"], ["b"]]
+    assert ProgramRotation(records, "other").history("circle") == []
 
 
 def test_concurrent_rotation_picks_never_repeat_a_teacher(records: Records) -> None:
