@@ -343,3 +343,16 @@ def test_yaml_example_program_round_trips(api: tuple[TestClient, World]) -> None
         (Path(__file__).resolve().parents[1] / "examples/program.yaml").read_text()
     )
     assert ids == {r["id"] for r in data["relationships"]}
+
+
+def test_assistant_never_imports_fastapi() -> None:
+    """`api/` depends on `assistant/`, never the other way (the CLI imports it lazily)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assistant.cli.core, assistant.cli.serve, assistant.workspace, "
+        "assistant.records.access; "
+        "assert not {'fastapi', 'uvicorn', 'api'} & set(sys.modules), sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

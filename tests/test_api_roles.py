@@ -158,7 +158,7 @@ def test_every_api_route_declares_exactly_one_access_dependency() -> None:
     for module in (programs, relationships, summaries):
         for r in module.router.routes:
             assert isinstance(r, APIRoute)
-            for method in r.methods:
+            for method in r.methods or ():
                 declared[(method, r.path)] = _access_actions(r.dependant)
     for route in ROUTES:
         actions = declared[(route.method, route.path.replace("{rel}", REL_PREFIX))]
