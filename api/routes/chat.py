@@ -18,7 +18,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sse_starlette import EventSourceResponse
 
-from api.deps import CurrentUser, WorkspaceDep
+from api.deps import CurrentUser, WorkspaceDep, run_job
 from api.errors import error_responses
 from assistant.chat import ChatReply, ChatService, WorkspaceJobs, check_message
 from assistant.chat.intents import IntentClassifier, default_examples_path
@@ -157,10 +157,21 @@ class ChatRequest(BaseModel):
     stream: bool = Field(default=False, description="Answer with Server-Sent Events.")
 
 
-def sse_events(events: Iterator[Any]) -> Iterator[dict[str, str]]:
+async def job_events(request: Request, events: Iterator[Any]) -> AsyncIterator[Any]:
+    """The chat events, with the job itself run on the service's bounded job pool: the
+    ``intent`` event is already decided, the rest comes once the job has run."""
+    first = next(events, None)  # the routed intent: no work left before it
+    if first is not None:
+        yield first
+    rest: list[Any] = await run_job(request, list, events)
+    for event in rest:
+        yield event
+
+
+async def sse_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]]:
     """ChatEvents as SSE messages; an error after the start becomes an ``error`` event."""
     try:
-        for event in events:
+        async for event in events:
             if event.type == "intent":
                 data = {"intent": event.intent, "conversation_id": event.conversation_id}
             elif event.type == "delta":
@@ -190,13 +201,19 @@ def sse_events(events: Iterator[Any]) -> Iterator[dict[str, str]]:
         **error_responses(401, 403, 404, 413, 422, 429, 502, 503),
     },
 )
-def chat(body: ChatRequest, user: LimitedUser, chat: ChatDep, workspace: WorkspaceDep) -> Any:
+async def chat(
+    request: Request, body: ChatRequest, user: LimitedUser, chat: ChatDep, workspace: WorkspaceDep
+) -> Any:
     """The message is routed to a job by meaning (see `intent`), for one of the caller's
     own relationships (named, given, remembered or asked back); the reply is Markdown, the
     job's structured output is `result`."""
     check_message(body.message)
     jobs = WorkspaceJobs(workspace, user, program_id=body.program_id, cache=chat.scopes)
-    events = chat.service.stream(
+    # Routing (and everything else that blocks) runs on the jobs' bounded pool, so the
+    # event loop keeps serving; input errors raise here, before any stream starts.
+    events = await run_job(
+        request,
+        chat.service.stream,
         body.message,
         jobs,
         conversation_id=body.conversation_id,
@@ -204,9 +221,6 @@ def chat(body: ChatRequest, user: LimitedUser, chat: ChatDep, workspace: Workspa
         program_id=body.program_id,
     )
     if body.stream:
-        return EventSourceResponse(sse_events(events))
-    final = None
-    for event in events:
-        if event.type == "final":
-            final = event.reply
-    return final
+        return EventSourceResponse(sse_events(job_events(request, events)))
+    done: list[Any] = await run_job(request, list, events)
+    return next(e.reply for e in done if e.type == "final")

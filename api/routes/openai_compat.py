@@ -19,19 +19,21 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
-from api.deps import WorkspaceDep
+from api.deps import WorkspaceDep, run_job
 from api.errors import error_responses
-from api.routes.chat import ChatDep, LimitedUser
+from api.routes.chat import ChatDep, ChatState, LimitedUser, job_events
 from assistant.chat import ChatReply, WorkspaceJobs, check_message
 from assistant.chat.conversation import Conversation
 from assistant.errors import ComentorError, InputError
+from assistant.records import User
+from assistant.workspace import Workspace
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 
@@ -132,10 +134,10 @@ def _chunk(ident: str, created: int, delta: dict[str, Any], finish: str | None) 
     }
 
 
-def _stream(events: Iterator[Any], ident: str) -> Iterator[dict[str, str]]:
+async def _stream(events: AsyncIterator[Any], ident: str) -> AsyncIterator[dict[str, str]]:
     created = int(time.time())
     try:
-        for event in events:
+        async for event in events:
             if event.type == "intent":
                 delta = {"role": "assistant", "content": ""}
                 yield {"data": json.dumps(_chunk(ident, created, delta, None))}
@@ -156,9 +158,28 @@ def _stream(events: Iterator[Any], ident: str) -> Iterator[dict[str, str]]:
     summary="OpenAI-compatible chat completion (streaming or not)",
     responses=error_responses(401, 403, 404, 413, 422, 429, 502, 503),
 )
-def chat_completions(
-    body: CompletionRequest, user: LimitedUser, chat: ChatDep, workspace: WorkspaceDep
+async def chat_completions(
+    request: Request,
+    body: CompletionRequest,
+    user: LimitedUser,
+    chat: ChatDep,
+    workspace: WorkspaceDep,
 ) -> Any:
+    # Routing and the job run on the jobs' bounded pool; input errors raise before any
+    # stream starts.
+    events, message = await run_job(request, _start, body, user, chat, workspace)
+    ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+    if body.stream:
+        return EventSourceResponse(_stream(job_events(request, events), ident))
+    done: list[Any] = await run_job(request, list, events)
+    final = next(e.reply for e in done if e.type == "final")
+    return _completion(final, message, ident)
+
+
+def _start(
+    body: CompletionRequest, user: User, chat: ChatState, workspace: Workspace
+) -> tuple[Iterator[Any], str]:
+    """Check the request, find or start its conversation and route the last user message."""
     if body.model not in (MODEL_ID, f"{MODEL_ID}-grounded"):
         raise InputError(
             f"Unknown model {body.model!r}; this server offers {MODEL_ID!r}.",
@@ -195,12 +216,4 @@ def chat_completions(
         relationship_id=meta.get("relationship_id"),
         program_id=program_id,
     )
-    ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
-    if body.stream:
-        return EventSourceResponse(_stream(events, ident))
-    final = None
-    for event in events:
-        if event.type == "final":
-            final = event.reply
-    assert final is not None
-    return _completion(final, message, ident)
+    return events, message
