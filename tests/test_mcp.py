@@ -331,3 +331,18 @@ def test_a_static_identity_serves_the_local_admin(world: World) -> None:
     result = anyio.run(main)
     programs = {r["program_id"] for r in result.structured_content["relationships"]}
     assert programs == {PROGRAM, OTHER_PROGRAM}
+
+
+def test_the_mcp_package_stays_out_of_the_library_and_off_fastapi() -> None:
+    """Registering `comentor mcp` imports no SDK (it loads on use), and the server
+    definition never imports FastAPI or the api package."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assistant.cli.core, assistant.cli.mcp, assistant.workspace; "
+        "assert not {'mcp', 'starlette', 'fastapi'} & set(sys.modules); "
+        "import assistant.mcp; "
+        "assert not {'fastapi', 'api'} & set(sys.modules), sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
