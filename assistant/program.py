@@ -10,12 +10,30 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import ProgramError
+from assistant.limits import (
+    MAX_BIO_CHARS,
+    MAX_ITEM_CHARS,
+    MAX_ITEMS,
+    MAX_MEMBERS,
+    MAX_PARTICIPANTS,
+    MAX_PERSON_NAME_CHARS,
+    MAX_PROGRAM_BYTES,
+    MAX_PROGRAM_NAME_CHARS,
+    MAX_RELATIONSHIPS,
+    MAX_TITLE_CHARS,
+)
+from assistant.safety import clean_text
+
+_LONGEST_FIELD = max(MAX_BIO_CHARS, MAX_PROGRAM_NAME_CHARS, MAX_TITLE_CHARS, MAX_ITEM_CHARS)
+
+# One skill, learning goal, alias or shared goal.
+Item = Annotated[str, Field(max_length=MAX_ITEM_CHARS)]
 
 
 class Mode(StrEnum):
@@ -60,21 +78,34 @@ class Role(StrEnum):
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        # Names, skills and goals are echoed into every result: no invisible or bidi
+        # characters, links or tags (the output cleaner, applied once at the door).
+        return _cleaned(data) if isinstance(data, dict) else data
+
 
 class Participant(_Strict):
     """A person in the program."""
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    name: str = Field(min_length=1, max_length=120)
-    aliases: list[str] = Field(
-        default_factory=list, description="Other names notes may use (nicknames, short forms)."
+    name: str = Field(min_length=1, max_length=MAX_PERSON_NAME_CHARS)
+    aliases: list[Annotated[str, Field(max_length=MAX_PERSON_NAME_CHARS)]] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="Other names notes may use (nicknames, short forms).",
     )
-    title: str = ""
+    title: str = Field(default="", max_length=MAX_TITLE_CHARS)
     seniority: Seniority = Seniority.MID
     years_experience: float = Field(default=0, ge=0, le=70)
-    skills: list[str] = Field(default_factory=list, description="What this person can teach.")
-    learning_goals: list[str] = Field(default_factory=list, description="What they want to learn.")
-    bio: str | None = None
+    skills: list[Item] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="What this person can teach."
+    )
+    learning_goals: list[Item] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="What they want to learn."
+    )
+    bio: str | None = Field(default=None, max_length=MAX_BIO_CHARS)
 
     @field_validator("skills", "learning_goals", "aliases")
     @classmethod
@@ -96,9 +127,11 @@ class Relationship(_Strict):
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     mode: Mode
-    participants: list[str] = Field(description="Participant ids, in no particular order.")
+    participants: list[str] = Field(
+        max_length=MAX_MEMBERS, description="Participant ids, in no particular order."
+    )
     roles: dict[str, Role] = Field(default_factory=dict)
-    shared_goals: list[str] = Field(default_factory=list)
+    shared_goals: list[Item] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @field_validator("mode", mode="before")
     @classmethod
@@ -147,9 +180,9 @@ class Relationship(_Strict):
 class Program(_Strict):
     """Everything the planners need to know about a mentoring program."""
 
-    name: str = "Mentoring program"
-    participants: list[Participant]
-    relationships: list[Relationship] = Field(default_factory=list)
+    name: str = Field(default="Mentoring program", max_length=MAX_PROGRAM_NAME_CHARS)
+    participants: list[Participant] = Field(max_length=MAX_PARTICIPANTS)
+    relationships: list[Relationship] = Field(default_factory=list, max_length=MAX_RELATIONSHIPS)
 
     @model_validator(mode="after")
     def _check_references(self) -> Program:
@@ -198,31 +231,78 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
     try:
         return Program.model_validate(data)
     except ValidationError as exc:
-        raise ProgramError(f"{source}: {_describe(exc)}") from None
+        raise ProgramError(f"{source}: {_describe(exc, data)}") from None
 
 
 def load_program(path: str | Path) -> Program:
     """Read a program from a YAML or JSON file."""
     file = Path(path)
+    if file.is_dir():
+        raise ProgramError(f"{file} is a folder; give the program file (YAML or JSON).")
     if not file.is_file():
         raise ProgramError(f"program file not found: {file}")
     try:
-        text = file.read_text(encoding="utf-8")
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_PROGRAM_BYTES + 1)
+        if len(raw) > MAX_PROGRAM_BYTES:
+            raise ProgramError(
+                f"program file {file} is over {MAX_PROGRAM_BYTES:,} bytes; is it the right file?"
+            )
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProgramError(f"cannot read program file {file}: {exc}") from None
     try:
-        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if file.suffix.lower() == ".json" else _load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ProgramError(
             f"{file} is not valid {file.suffix.lstrip('.') or 'YAML'}: {exc}"
         ) from None
+    except RecursionError:  # "[[[[…" nested deeper than any program
+        raise ProgramError(f"{file} is nested too deeply to be a program file.") from None
     return parse_program(data, source=str(file))
 
 
-def _describe(exc: ValidationError) -> str:
+def _load_yaml(text: str) -> Any:
+    # libyaml's safe loader when PyYAML was built with it: the pure-Python one takes
+    # seconds per megabyte.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)
+
+
+def _cleaned(value: Any) -> Any:
+    """Strings cleaned for output; a string longer than any field allows is left for the
+    length check to refuse (cleaning megabytes first would only delay that message)."""
+    if isinstance(value, str):
+        return clean_text(value) if len(value) <= _LONGEST_FIELD else value
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    return value
+
+
+def _describe(exc: ValidationError, data: Any = None) -> str:
     parts = []
-    for err in exc.errors():
+    for err in exc.errors()[:10]:
         where = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {msg}" if where else msg)
+        parts.append(f"{where}{_whose(data, err['loc'])}: {msg}" if where else msg)
     return "; ".join(parts)
+
+
+def _whose(data: Any, loc: tuple[Any, ...]) -> str:
+    """ " (participant 'leo')" for an error under participants.3, so a long file's error
+    names the person or relationship as well as the field."""
+    if (
+        len(loc) < 2
+        or loc[0] not in ("participants", "relationships")
+        or not isinstance(loc[1], int)
+    ):
+        return ""
+    try:
+        ident = data[loc[0]][loc[1]]["id"]
+    except (TypeError, KeyError, IndexError):
+        return ""
+    if not isinstance(ident, str) or len(ident) > 64:
+        return ""
+    return f" ({loc[0][:-1]} {ident!r})"

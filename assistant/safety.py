@@ -146,23 +146,121 @@ def quarantine_reason(text: str) -> str | None:
     return None
 
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_URL = re.compile(r"(?:https?|ftp)://\S+|\bwww\.\S+|\bdata:[\w/+.-]+;base64,\S+", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\U000e0000-\U000e007f]")
+# -- the output cleaner ----------------------------------------------------------------------
+#
+# Every pattern below is linear: character classes exclude their own delimiters (so a scan
+# from one opener stops at the next), repeats are bounded, and no quantified group can split
+# the same text two ways. tests/test_hardening_regex.py feeds them 1 MB adversarial lines.
+
+# Invisible characters: every Cc/Cf code point of Unicode 14 (Python 3.11's tables) except
+# tab and newline (and the emoji joiner, below): C0/C1 controls, soft hyphen, zero-width
+# characters, bidi marks, embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+# interlinear annotations and the tag block (U+E0000-U+E007F) that can hide text.
+# tests/test_hardening_cleaner.py checks this list against unicodedata.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e007f]"
+)
+# A zero-width joiner stays only between two symbols (it builds emoji such as 👩‍💻).
+_JOINER = re.compile(r"(?<![^\w\s])\u200d|\u200d(?![^\w\s\u200d])")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\n]*\)")
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\([^()\n]*\)")
+# Anything with a scheme and "//", scheme-only kinds that run code or carry data, data: URIs
+# (any media type, with or without base64), and "www." names.
+_URL = re.compile(
+    r"\b[a-z][a-z0-9+.-]{1,30}://\S*"
+    r"|\b(?:javascript|vbscript|livescript|mailto|file|blob|cid|mid):\S+"
+    r"|\bdata:(?:[\w.+-]{1,80}/[\w.+-]{1,80})?(?:;[\w.+=-]{1,80}){0,8},\S*"
+    r"|\bdata:[\w.+-]{1,80}/[\w.+-]{1,80}\S*"
+    r"|(?<![\w@.-])www\.[^\s.]\S*",
+    re.IGNORECASE,
+)
+# "//evil.example/x": a scheme-relative URL (a host with a dot right after two slashes).
+_SCHEMELESS = re.compile(r"(?<![\w:/])//[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+\S*", re.IGNORECASE)
+# A bare host name ("evil.example/upload?q=…", "files.example.com"); _bare_url decides.
+_HOST = re.compile(
+    r"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}(?P<tld>[a-z]{2,24})"
+    r"(?![\w-])(?P<rest>(?:[/?#]|:\d{1,5}(?!\d))\S*)?",
+    re.IGNORECASE,
+)
+_IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?[/?#]\S*")
+# Top-level domains that mark a bare name as a link even without a path: the common generic
+# ones, reserved ones used in attacks and examples, and country codes often used for links.
+_LINK_TLDS = frozenset(
+    "com net org edu gov mil int info biz xyz top site online store shop app dev page io ai co "
+    "me tv cc ws ly gl gg to sh tk ml ga cf gq ru cn su uk de fr nl eu us ca au in jp br pl "
+    "example test invalid localhost onion local lan internal click link zip mov".split()
+)
+# File extensions that look like top-level domains: "report.pdf", "Node.js/React" are text.
+_FILE_EXTENSIONS = frozenset(
+    "js ts jsx tsx py rb go rs md txt pdf doc docx xls xlsx ppt pptx csv json yaml yml toml "
+    "ini cfg xml html htm css scss png jpg jpeg gif svg webp mp3 mp4 wav zip gz tar exe sh "
+    "bat ps1 java kt swift cpp hpp h c cs php pl sql ipynb log key pem".split()
+)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:[\s/][^<>]*)?>")
+# What is left of a tag cut short ("<img src=", '<a href="x'): an HTML element name and the
+# attributes that follow it, up to the next "<" or line end.
+_TAG_FRAGMENT = re.compile(
+    r"</?(?:a|abbr|area|audio|b|base|body|button|canvas|div|embed|font|form|frame|frameset|"
+    r"head|html|i|iframe|img|image|input|link|math|meta|object|p|picture|script|select|source|"
+    r"span|style|svg|table|td|textarea|title|tr|track|u|use|video)(?=[\s/]|$)"
+    r"(?:\s*+[\w:-]{1,40}\s*=\s*(?:\"[^\"<>\n]*\"?|'[^'<>\n]*'?|[^\s<>\"']*))*/?",
+    re.IGNORECASE,
+)
+# Openers that hide what follows when rendered: comments, CDATA, doctype, processing
+# instructions ("-->" alone hides nothing, and "A --> B" is an arrow).
+_COMMENT = re.compile(r"<!--|<!\[CDATA\[|<![A-Za-z][^<>\n]{0,200}>|<\?[^<>\n]{0,200}\?>")
+_LINK_REMOVED = "[link removed]"
+
+
+def _bare_url(match: re.Match[str]) -> str:
+    """A bare host is a link when a path, query, fragment or port follows it and its last
+    label is not a file extension, or when its lower-case last label is a well-known TLD.
+    "e.g.", "v1.2", "10.30", "report.pdf" and "Node.js/React" stay text."""
+    tld = match["tld"]
+    if match["rest"] and tld.lower() not in _FILE_EXTENSIONS:
+        return _LINK_REMOVED
+    if tld.islower() and tld in _LINK_TLDS:
+        return _LINK_REMOVED
+    return match[0]
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible and control characters (newlines and tabs stay, line ends
+    become LF): for messages that echo input verbatim, such as file names in errors."""
+    if not text:
+        return text
+    cleaned = _INVISIBLE.sub("", _NEWLINES.sub("\n", text))
+    return _JOINER.sub("", cleaned) if "\u200d" in cleaned else cleaned
 
 
 def clean_text(text: str) -> str:
-    """Text without images, link targets, URLs, HTML tags or invisible characters."""
+    """Text safe to show or render: no images, link targets, URLs (with a scheme, ``//host``,
+    bare host names, ``data:``), HTML tags or tag fragments, and no invisible or control
+    characters (bidi controls, zero-width and tag characters); tabs and newlines stay."""
     if not text:
         return text
-    cleaned = _INVISIBLE.sub("", text)
+    cleaned = _NEWLINES.sub("\n", text)
+    cleaned = _INVISIBLE.sub("", cleaned)
+    if "\u200d" in cleaned:
+        cleaned = _JOINER.sub("", cleaned)
     cleaned = _IMAGE.sub("", cleaned)
     cleaned = _LINK.sub(r"\1", cleaned)
-    cleaned = _URL.sub("[link removed]", cleaned)
-    cleaned = _TAG.sub("", cleaned)
-    return re.sub(r"[ \t]{2,}", " ", cleaned).strip() if cleaned != text else text
+    cleaned = _URL.sub(_LINK_REMOVED, cleaned)
+    cleaned = _SCHEMELESS.sub(_LINK_REMOVED, cleaned)
+    cleaned = _IPV4.sub(_LINK_REMOVED, cleaned)
+    if "." in cleaned:
+        cleaned = _HOST.sub(_bare_url, cleaned)
+    if "<" in cleaned:
+        cleaned = _COMMENT.sub("", cleaned)
+        cleaned = _TAG.sub("", cleaned)
+        cleaned = _TAG_FRAGMENT.sub("", cleaned)
+    if cleaned == text:
+        return text
+    return re.sub(r"[ \t]{2,}", " ", cleaned).strip()
 
 
 def _walk(value: Any) -> Any:
@@ -170,9 +268,17 @@ def _walk(value: Any) -> Any:
         return clean_text(value)
     if isinstance(value, list):
         return [_walk(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_walk(v) for v in value)
     if isinstance(value, dict):
-        return {k: _walk(v) for k, v in value.items()}
+        return {_walk(k) if isinstance(k, str) else k: _walk(v) for k, v in value.items()}
     return value
+
+
+def clean_data(value: Any) -> Any:
+    """``value`` (strings, lists, tuples and dicts of them, keys included) with every string
+    cleaned by :func:`clean_text`; other values are returned as they are."""
+    return _walk(value)
 
 
 def sanitize(result: M) -> M:

@@ -29,36 +29,82 @@ from assistant.engine import (
 from assistant.errors import EmptyIndexError, EngineError, InputError
 from assistant.guidance import load_question_bank, load_topic_catalog
 from assistant.knowledge.retrieval import HybridRetriever, build_retriever
-from assistant.limits import MAX_QUESTION_CHARS, check_notes
+from assistant.limits import (
+    MAX_NOTES_BYTES,
+    MAX_QUESTION_CHARS,
+    check_date,
+    check_focus,
+    check_notes,
+    tidy_notes,
+)
 from assistant.models import Agenda, CheckinSummary, PreviousCheckin, QuestionSet, TopicSet
+from assistant.planners.agenda import default_minutes
 from assistant.planners.common import GuidanceLookup, PlanContext, SemanticMatcher
 from assistant.program import Program
 from assistant.rotation import RotationLedger
-from assistant.safety import sanitize
+from assistant.safety import clean_data, clean_text, sanitize
 from assistant.validation import check_agenda, check_questions, check_summary, check_topics
 
 R = TypeVar("R", bound=BaseModel)
 
 
-def load_previous(path: str | Path) -> PreviousCheckin:
-    """A previous check-in from a summary JSON file (the output of `comentor summarize`)."""
+MAX_PREVIOUS_BYTES = MAX_NOTES_BYTES  # a summary is far smaller than the notes it came from
+_SUMMARY_KEYS = ("relationship_id", "date", "action_items")
+
+
+def load_previous(path: str | Path, *, relationship_id: str | None = None) -> PreviousCheckin:
+    """A previous check-in from a summary JSON file (the output of `comentor summarize
+    --json`). With ``relationship_id``, a summary of another relationship is an error."""
     file = Path(path)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        if file.is_dir():
+            raise InputError(f"{file} is a folder, not a summary JSON file.")
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_PREVIOUS_BYTES + 1)
+        if len(raw) > MAX_PREVIOUS_BYTES:
+            raise InputError(f"{file} is over {MAX_PREVIOUS_BYTES:,} bytes; not a summary.")
+        data = json.loads(raw.decode("utf-8-sig"))
     except FileNotFoundError:
         raise InputError(f"Previous summary not found: {file}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InputError(f"{file} is not a readable summary JSON file: {exc}") from None
-    return parse_previous(data, source=str(file))
+    return parse_previous(data, source=str(file), relationship_id=relationship_id)
 
 
-def parse_previous(data: Any, *, source: str = "previous") -> PreviousCheckin:
+def parse_previous(
+    data: Any, *, source: str = "previous", relationship_id: str | None = None
+) -> PreviousCheckin:
+    """A summary (from `comentor summarize --json`) as the planners' previous check-in.
+
+    It must be a summary: an object with ``relationship_id``, ``date`` and ``action_items``,
+    of ``relationship_id`` when one is given. Its text is untrusted (a file anyone could
+    have edited), so every string goes through the output cleaner first.
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: not a check-in summary (expected a JSON object).")
+    missing = [key for key in _SUMMARY_KEYS if key not in data]
+    if missing:
+        raise InputError(
+            f"{source}: not a check-in summary (missing {', '.join(missing)}).",
+            hint="Pass the JSON that `comentor summarize --json` printed for this pair.",
+        )
     try:
-        return PreviousCheckin.model_validate(data)
+        previous = PreviousCheckin.model_validate(clean_data(data))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise InputError(f"{source}: not a check-in summary ({where}: {first['msg']})") from None
+    if relationship_id is not None:
+        _check_same_relationship(previous, relationship_id, source)
+    return previous
+
+
+def _check_same_relationship(previous: PreviousCheckin, relationship_id: str, source: str) -> None:
+    if previous.relationship_id is not None and previous.relationship_id != relationship_id:
+        raise InputError(
+            f"{source} is a summary of {previous.relationship_id!r}, not of {relationship_id!r}.",
+            hint="Pass the previous summary of the same pair or group.",
+        )
 
 
 class Comentor:
@@ -151,26 +197,48 @@ class Comentor:
         program: Program,
         relationship_id: str,
         *,
-        minutes: int = 45,
+        minutes: int | None = None,
         focus: str | None = None,
         previous: PreviousCheckin | None = None,
         record_rotation: bool = True,
         first_teacher: tuple[str, str] | None = None,
         rotation: Any = None,
     ) -> Agenda:
-        """``first_teacher`` is (participant id, reason) for who teaches first; ``rotation``
-        replaces the data directory's rotation ledger (the service passes its database's)."""
+        """``minutes`` defaults to the mode's usual length (20 for flash, else 45).
+        ``first_teacher`` is (participant id, reason) for who teaches first; ``rotation``
+        replaces the data directory's rotation ledger (the service passes its database's).
+
+        A group's teachers are picked and recorded under the ledger's lock (its ``reserve``),
+        so two agendas planned at once never pick the same teachers."""
         ledger = rotation if rotation is not None else self.rotation
         ctx = self.context(program, relationship_id)
-        request = AgendaRequest(
-            minutes=minutes,
-            focus=focus,
-            previous=previous,
-            history=tuple(tuple(s) for s in ledger.history(relationship_id)),
-            first_teacher=first_teacher[0] if first_teacher else None,
-            first_teacher_reason=first_teacher[1] if first_teacher else None,
-        )
-        agenda = self._run(ctx, lambda e: e.agenda(ctx, request), check_agenda)
+        if previous is not None:
+            _check_same_relationship(previous, relationship_id, "the previous summary")
+        if minutes is None:
+            minutes = default_minutes(ctx.mode)
+        focus = clean_text(check_focus(focus) or "") or None
+
+        def plan(history: list[list[str]]) -> Agenda:
+            request = AgendaRequest(
+                minutes=minutes,
+                focus=focus,
+                previous=previous,
+                history=tuple(tuple(s) for s in history),
+                first_teacher=first_teacher[0] if first_teacher else None,
+                first_teacher_reason=first_teacher[1] if first_teacher else None,
+            )
+            return self._run(ctx, lambda e: e.agenda(ctx, request), check_agenda)
+
+        if record_rotation and ctx.relationship.is_group and hasattr(ledger, "reserve"):
+
+            def choose(history: list[list[str]]) -> tuple[list[str] | None, Agenda]:
+                agenda = plan(history)
+                picked = agenda.rotation.teaching_now if agenda.rotation is not None else None
+                return picked, agenda
+
+            reserved: Agenda = ledger.reserve(relationship_id, choose)
+            return reserved
+        agenda = plan(ledger.history(relationship_id))
         if record_rotation and agenda.rotation is not None:
             ledger.record(relationship_id, agenda.rotation.teaching_now)
         return agenda
@@ -186,6 +254,7 @@ class Comentor:
         if per_person is not None and not 1 <= per_person <= 10:
             raise InputError(f"--per-person must be between 1 and 10; got {per_person}.")
         ctx = self.context(program, relationship_id)
+        focus = clean_text(check_focus(focus) or "") or None
         request = QuestionsRequest(per_person=per_person, focus=focus)
         return self._run(ctx, lambda e: e.questions(ctx, request), check_questions)
 
@@ -206,6 +275,10 @@ class Comentor:
         previous: PreviousCheckin | None = None,
     ) -> CheckinSummary:
         check_notes(notes)
+        notes = tidy_notes(notes)
+        when = check_date(date) if date is not None else dt.date.today()
         ctx = self.context(program, relationship_id)
-        request = SummaryRequest(notes=notes, date=date or dt.date.today(), previous=previous)
+        if previous is not None:
+            _check_same_relationship(previous, relationship_id, "the previous summary")
+        request = SummaryRequest(notes=notes, date=when, previous=previous)
         return self._run(ctx, lambda e: e.summarize(ctx, request), check_summary)

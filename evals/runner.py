@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -26,7 +27,7 @@ import yaml
 from pydantic import BaseModel
 
 from assistant.config import Settings
-from assistant.errors import ComentorError
+from assistant.errors import ComentorError, InputError
 from assistant.knowledge.ingest import ingest
 from assistant.knowledge.retrieval import HybridRetriever, build_retriever
 from assistant.knowledge.store import build_store
@@ -596,11 +597,66 @@ def _metrics(run: EvalRun, thresholds: dict[str, dict[str, float]]) -> list[Metr
     return metrics
 
 
+# Metrics reported beside DESCRIPTIONS' (their names are built from suites and labels).
+_DERIVED_METRIC = re.compile(r"latency_[a-z_]+_p(?:50|95)_ms|intent_[a-z_]+_accuracy")
+_RULE_KEYS = ("min", "max")
+
+
+def known_metric(name: str) -> bool:
+    """Whether ``name`` is a metric the suite reports (so a gate on it can ever apply)."""
+    return name in DESCRIPTIONS or _DERIVED_METRIC.fullmatch(name) is not None
+
+
 def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): dict(v) for k, v in data.items()}
+    """The gate rules in ``path``: ``metric: {min: x}`` or ``{max: x}`` (or both).
+
+    Every mistake is an error rather than a silently missing gate: no file, a file that is
+    not YAML or not a mapping, an unknown metric, a key other than min/max, or a limit
+    that is not a number."""
+    if path.is_dir():
+        raise InputError(f"Thresholds file {path} is a folder.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"Thresholds file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read the thresholds file {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"Thresholds file {path} is not valid YAML: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(
+            f"Thresholds file {path} must map metric names to rules, e.g. "
+            "`retrieval_mrr: {min: 0.78}`."
+        )
+    rules: dict[str, dict[str, float]] = {}
+    for name, rule in data.items():
+        if not isinstance(name, str) or not known_metric(name):
+            raise InputError(
+                f"Thresholds file {path}: unknown metric {name!r}.",
+                hint="Known metrics: " + ", ".join(DESCRIPTIONS) + ", latency_<suite>_p50_ms, "
+                "latency_<suite>_p95_ms, intent_<intent>_accuracy.",
+            )
+        if not isinstance(rule, dict) or not rule:
+            raise InputError(
+                f"Thresholds file {path}: {name} needs a rule such as {{min: 0.9}} or {{max: 0}}."
+            )
+        unknown = [str(k) for k in rule if k not in _RULE_KEYS]
+        if unknown:
+            raise InputError(
+                f"Thresholds file {path}: {name} has unknown key(s) {', '.join(unknown)}; "
+                "use min and/or max."
+            )
+        for key, limit in rule.items():
+            if isinstance(limit, bool) or not isinstance(limit, int | float):
+                raise InputError(
+                    f"Thresholds file {path}: {name}.{key} must be a number; got {limit!r}."
+                )
+        rules[name] = {str(k): float(v) for k, v in rule.items()}
+    return rules
 
 
 def run_eval(
@@ -613,6 +669,8 @@ def run_eval(
 ) -> EvalReport:
     """Run every case under ``cases_dir``. The eval's own index lives in
     ``<data_dir>/eval``, so the user's index is never touched."""
+    # The gate is read first: a broken thresholds file fails before minutes of cases run.
+    rules = load_thresholds(thresholds or (EVALS_DIR / "thresholds.yaml"))
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     cases = load_cases(cases_dir)
@@ -629,7 +687,6 @@ def run_eval(
         from evals.intents import record_intents
 
         record_intents(run, cases_dir / "chat" / "intents.yaml")
-    rules = load_thresholds(thresholds or (EVALS_DIR / "thresholds.yaml"))
     return EvalReport(
         engine=engine,
         cases_dir=str(cases_dir),

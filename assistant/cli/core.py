@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from assistant import __version__
 from assistant.errors import ComentorError, ConfigError
@@ -63,14 +64,15 @@ def handle_errors(as_json: bool = False) -> Iterator[None]:
     try:
         yield
     except ComentorError as exc:
+        # Messages can echo input (a file name, a value): no control characters reach the
+        # terminal, and "[...]" in them is text, not rich markup.
+        message, hint = _echo(exc.message), _echo(exc.hint) if exc.hint else None
         if as_json:
-            payload = {
-                "error": {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}
-            }
+            payload = {"error": {"type": type(exc).__name__, "message": message, "hint": hint}}
             print(json.dumps(payload, indent=2))
-        err.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
-        if exc.hint:
-            err.print(exc.hint, highlight=False)
+        err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
+        if hint:
+            err.print(escape(hint), highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("Interrupted.")
@@ -81,11 +83,22 @@ def handle_errors(as_json: bool = False) -> Iterator[None]:
         # A bug, not bad input: say so plainly; COMENTOR_DEBUG=1 shows the traceback.
         if os.environ.get("COMENTOR_DEBUG"):
             raise
+        text = _echo(str(exc))
         if as_json:
-            print(json.dumps({"error": {"type": "InternalError", "message": str(exc)}}))
-        err.print(f"[bold red]Unexpected error:[/] {type(exc).__name__}: {exc}", highlight=False)
+            print(json.dumps({"error": {"type": "InternalError", "message": text}}))
+        err.print(
+            f"[bold red]Unexpected error:[/] {type(exc).__name__}: {escape(text)}", highlight=False
+        )
         err.print("Run again with COMENTOR_DEBUG=1 for details, and please report it.")
         raise typer.Exit(70) from None
+
+
+def _echo(text: str) -> str:
+    """Text for the terminal: no invisible or control characters, at most 2,000 characters."""
+    from assistant.safety import strip_invisible
+
+    text = strip_invisible(text)
+    return text if len(text) <= 2000 else text[:1999] + "…"
 
 
 def emit_json(data: Any) -> None:

@@ -20,13 +20,18 @@ from assistant.cli.core import (
     out,
     settings_from_env,
 )
+from assistant.errors import InputError
 
 
 @app.command("eval")
 def eval_command(
-    engine: Annotated[str, typer.Option("--engine", help="Engine spec to evaluate.")] = (
-        "grounded"
-    ),
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Engine spec to evaluate: grounded, openai:MODEL, local[:PATH] or fake.",
+        ),
+    ] = "grounded",
     cases: Annotated[
         Path | None,
         typer.Option(
@@ -67,8 +72,13 @@ def eval_command(
     with handle_errors(as_json):
         from evals import EVALS_DIR
         from evals.report import write_report
-        from evals.runner import run_eval
+        from evals.runner import load_thresholds, run_eval
 
+        # Everything that can be wrong with the arguments is found before minutes of cases.
+        _check_report_path(report)
+        load_thresholds(thresholds or (EVALS_DIR / "thresholds.yaml"))
+        if cases is not None and not cases.is_dir():
+            raise InputError(f"--cases {cases} is not a folder of cases.")
         settings = settings_from_env()
         with _progress(enabled=not as_json) as progress:
             result = run_eval(
@@ -106,3 +116,17 @@ def eval_command(
             names = ", ".join(m.name for m in result.failed_metrics)
             err.print(f"[bold red]Eval gate failed:[/] {names}", highlight=False)
             raise typer.Exit(10)
+
+
+def _check_report_path(report: Path) -> None:
+    """The report and its JSON twin must be writable files, not folders."""
+    for path in (report, report.with_suffix(".json")):
+        if path.is_dir():
+            raise InputError(
+                f"--report {path} is a folder; give a file name such as {path / 'eval.html'}."
+            )
+    parent = report.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"--report {report}: {parent} is a file, not a folder.")

@@ -11,6 +11,7 @@ import typer
 
 from assistant.cli.core import JsonOption, app, emit_json, handle_errors, out, settings_from_env
 from assistant.errors import InputError
+from assistant.limits import MAX_NOTES_BYTES
 
 ProgramOption = Annotated[
     Path,
@@ -29,11 +30,15 @@ PairOption = Annotated[
     ),
 ]
 EngineOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--engine",
-        help="Engine spec; `grounded` (deterministic, offline) is the default.",
+        help="Engine spec: grounded (deterministic, offline), openai:MODEL (any OpenAI-"
+        "compatible server: OPENAI_BASE_URL, OPENAI_API_KEY), local[:PATH] (llama.cpp), fake. "
+        "Default: COMENTOR_LLM, else grounded. An LLM result that fails is replaced by the "
+        "grounded one, with the reason recorded.",
         envvar="COMENTOR_ENGINE",
+        show_default=False,
     ),
 ]
 PreviousOption = Annotated[
@@ -46,7 +51,7 @@ PreviousOption = Annotated[
 ]
 
 
-def _service(engine: str) -> Any:
+def _service(engine: str | None) -> Any:
     from assistant.service import Comentor
 
     return Comentor(settings_from_env(), engine=engine)
@@ -58,12 +63,13 @@ def _program(path: Path) -> Any:
     return load_program(path)
 
 
-def _previous(path: Path | None) -> Any:
+def _previous(path: Path | None, pair: str) -> Any:
+    """The --previous summary, which must be one of this pair's (its text is cleaned)."""
     if path is None:
         return None
     from assistant.service import load_previous
 
-    return load_previous(path)
+    return load_previous(path, relationship_id=pair)
 
 
 def _show(result: Any, as_json: bool, render: Any, program: Any) -> None:
@@ -77,7 +83,13 @@ def _show(result: Any, as_json: bool, render: Any, program: Any) -> None:
 def agenda(
     program: ProgramOption,
     pair: PairOption,
-    minutes: Annotated[int, typer.Option(help="Session length, 10-240 (flash: 15-30).")] = 45,
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            help="Session length, 10-240 (flash: 15-30). Default: 45, or 20 for a flash pair.",
+            show_default=False,
+        ),
+    ] = None,
     focus: Annotated[str | None, typer.Option(help="What this session should focus on.")] = None,
     previous: PreviousOption = None,
     no_record: Annotated[
@@ -86,7 +98,7 @@ def agenda(
             "--no-record", help="Preview only: do not record a group's teaching rotation."
         ),
     ] = False,
-    engine: EngineOption = "grounded",
+    engine: EngineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Prepare a session agenda for a pair or group, for the minutes they have.
@@ -99,7 +111,7 @@ def agenda(
         from assistant.render import render_agenda
 
         prog = _program(program)
-        prev = _previous(previous)
+        prev = _previous(previous, pair)
         result = _service(engine).agenda(
             prog, pair, minutes=minutes, focus=focus, previous=prev, record_rotation=not no_record
         )
@@ -115,7 +127,7 @@ def questions(
         typer.Option(help="Questions each person answers (pairs: at least 2; groups: at least 1)."),
     ] = None,
     focus: Annotated[str | None, typer.Option(help="Bias topics toward this theme.")] = None,
-    engine: EngineOption = "grounded",
+    engine: EngineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Suggest reciprocal learning questions, so that each side teaches something.
@@ -135,7 +147,7 @@ def topics(
     program: ProgramOption,
     pair: PairOption,
     limit: Annotated[int, typer.Option(help="How many topics to suggest (1-20).")] = 5,
-    engine: EngineOption = "grounded",
+    engine: EngineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Suggest reverse-mentoring topics: what the mentor could learn from their mentee.
@@ -170,7 +182,7 @@ def summarize(
         ),
     ] = None,
     previous: PreviousOption = None,
-    engine: EngineOption = "grounded",
+    engine: EngineOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Summarize a check-in for program staff: who learned what, action items with owners
@@ -179,32 +191,40 @@ def summarize(
     with handle_errors(as_json):
         from assistant.render import render_summary
 
-        text = _read_notes(notes)
         when = _parse_date(date)
+        text = _read_notes(notes)
         prog = _program(program)
-        prev = _previous(previous)
+        prev = _previous(previous, pair)
         result = _service(engine).summarize(prog, pair, text, date=when, previous=prev)
         _show(result, as_json, render_summary, prog)
 
 
 def _read_notes(path: Path) -> str:
+    """The notes from a file or (``-``) standard input, reading at most 1 MB + 1 byte: a
+    larger input is refused without being read whole."""
+    from assistant.limits import decode_notes
+
     if str(path) == "-":
-        return sys.stdin.read()
+        return decode_notes(sys.stdin.buffer.read(MAX_NOTES_BYTES + 1), "standard input")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give the notes as a text file.")
     if not path.is_file():
         raise InputError(f"Notes file not found: {path}")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{path} looks binary; give the notes as a text file.")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text.") from None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_NOTES_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    return decode_notes(raw, str(path))
 
 
 def _parse_date(value: str | None) -> dt.date:
+    from assistant.limits import check_date
+
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value.strip())
+        when = dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD; got {value!r}.") from None
+        raise InputError(f"--date must be YYYY-MM-DD; got {value[:40]!r}.") from None
+    return check_date(when, what="--date")

@@ -35,6 +35,8 @@ from assistant.program import Participant
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
 FLASH_RANGE = (15, 30)
+DEFAULT_MINUTES = 45  # a session's length when nobody says
+FLASH_DEFAULT_MINUTES = 20  # a flash session's, inside FLASH_RANGE
 MIN_GROUP_TURN = 4  # minutes: a teaching turn shorter than this is not worth having
 TEACHING_WEIGHT = 4.8  # all teaching turns together, against 6.0 for the other items
 
@@ -77,6 +79,11 @@ class Segment:
     notes: list[str] = field(default_factory=list)
     query: str = ""
     extra_citations: list[str] = field(default_factory=list)
+
+
+def default_minutes(mode: str) -> int:
+    """The session length to plan for when none is given: flash sessions are short."""
+    return FLASH_DEFAULT_MINUTES if mode == "flash" else DEFAULT_MINUTES
 
 
 def check_minutes(minutes: int, mode: str) -> None:

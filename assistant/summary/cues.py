@@ -39,7 +39,7 @@ _NEWS = re.compile(r"^\W*(?:that\s+)?(?:he|she|they|i|we|you)(?:'d|\s+(?:was|wer
 _DID_THAT = re.compile(r"\b(?:do|did|does|doing)\s+(?:that|this|it)\b|^\W*(?:that|this|it)\W*$")
 # Whose turn a bullet is: "her turn: explained how …", "Kwame's turn to teach: …".
 _TURN = re.compile(
-    r"^\W*(?P<w>his|her|[\w-]+?)(?:'s)?\s+turn(?:\s+to\s+(?:teach|explain|show))?\s*:"
+    r"^\W*+(?P<w>his|her|[\w-]+?)(?:'s)?\s+turn(?:\s+to\s+(?:teach|explain|show))?\s*:"
 )
 # Sentences that go on with the lesson a short cue only names ("I told him how I deal with
 # vendors. You always ask for the second price.").
@@ -275,8 +275,8 @@ def _what(raw: str, m: re.Match[str], kind: str) -> str:
     )
     text = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
     text = re.split(
-        r"\s+(?:so\s+(?:she|he|they|i|we)\s+can|while\s+i|which\s+got|and\s+(?:said|told|"
-        r"showed)\b)|,\s+(?:which|since|because|as)\b",
+        r"(?<!\s)\s++(?:so\s+(?:she|he|they|i|we)\s+can|while\s+i|which\s+got|and\s+(?:said|told|"
+        r"showed)\b)|,\s++(?:which|since|because|as)\b",
         text,
         flags=re.I,
     )[0]

@@ -174,7 +174,7 @@ def _recap_line(
     if re.match(r"^\W*(?:and\s+)?you\s+[a-z]", masked) and you:
         m = re.match(r"^\W*(?:and\s+)?you\s+(?P<verb>[a-z][a-z'-]*)", masked)
         if m and base_verb(m["verb"]):
-            for part in re.split(r",?\s+and\s+then\s+", sentence.text):
+            for part in re.split(r",?(?<!\s)\s++and\s++then\s+", sentence.text):
                 sub = Sentence(
                     text=part,
                     unit=unit.index,

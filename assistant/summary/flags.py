@@ -153,7 +153,7 @@ def _status(text: str, task: str, done_box: bool) -> str:
     if _NOT_DONE.search(folded):
         return "open"
     # A question ("did the beaver intro happen?") reports nothing done.
-    folded = re.sub(r"[^.!?]*\?", " ", folded)
+    folded = re.sub(r"(?<![^.!?])[^.!?]*\?", " ", folded)
     if done_box or _DONE.search(folded):
         return "done"
     verbs = [w for w in WORD_RE.findall(fold(task))[:2]]

@@ -235,7 +235,7 @@ def make(
         due = ctx.items[-1].due  # "…, same deadline" repeats the previous item's date
     phrase = SAME_DUE.sub("", phrase) if SAME_DUE.search(phrase) else phrase
     task = tidy(strip_dates(phrase, ctx.date))
-    task = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", task) if len(task) > 60 else task
+    task = re.sub(r"(?<!\s)\s*+\((?:[^()]*)\)\s*$", "", task) if len(task) > 60 else task
     task = tidy(rewrite(ctx, task, owner, me, you))
     # "Back to pricing: before the renewal, bring me ..." - a short lead-in is not the task.
     intro = re.match(
@@ -333,7 +333,7 @@ def _verb_runs(ctx: Context, masked: str, start: int, end: int) -> list[tuple[in
     """The spans of "tries X on Monday and shares Y tomorrow": split where "and" brings
     another present-tense verb with a date of its own (one deadline keeps one task)."""
     spans, a = [], start
-    for m in re.finditer(r",?\s+and\s+(?P<verb>[a-z]+s)\b", masked[start:end]):
+    for m in re.finditer(r",?(?<!\s)\s++and\s++(?P<verb>[a-z]+s)\b", masked[start:end]):
         verb, cut = m["verb"], start + m.start()
         if not base_verb(verb) or verb.endswith("ss"):
             continue

@@ -40,7 +40,7 @@ _ROUTINE = re.compile(
     r"^\W*(?:the\s+)?(?:agenda|action\s+items?|calendar|schedule|logistics|next\s+steps|notes|"
     r"updates?|status|intros?|introductions|check-?in|round)\b"
 )
-_TOPIC_LINE = re.compile(r"^\W*(?P<topic>[^:>]{2,50}?)\s*(?::|->)\s*(?P<rest>\S.{8,})$")
+_TOPIC_LINE = re.compile(r"^\W*+(?P<topic>[^:>]{2,50}?)\s*+(?::|->)\s*+(?P<rest>\S.{8,})$")
 _TOPIC_WORDS = re.compile(
     r"^\W*(?:how\s+to|how\s+\w+(?:\s+\w+)?\s+works?|why)\b|\b(?:basics|101|primer|fundamentals|"
     r"crash\s+course|intro\s+to|tips)\b|\b(?<!check-in\s)(?<!mentoring\s)(?<!pairing\s)"

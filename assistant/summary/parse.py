@@ -24,10 +24,12 @@ from assistant.summary.text import base_verb, fold, is_base_verb, split_sentence
 from assistant.summary.writers import expand_initials, find_author, written_to_partner
 
 # "[00:03:12] Maya:", "00:03 Maya:", "**Maya Chen:**", "> Maya:" ... a label of at most
-# 60 characters without a colon, then the text.
+# 60 characters without a colon, then the text. Possessive runs of white space, and a label
+# that ends in a visible character, keep the match linear on long runs of spaces.
 _SPEAKER = re.compile(
-    r"^\s*(?:>\s*)?(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*\]\s*|\(?\d{1,2}:\d{2}(?::\d{2})?\)?\s+)?"
-    r"(?:\*\*|__)?(?P<label>[^:\[\]\n*]{1,60}?)(?:\*\*|__)?\s*(?:\(\s*\d{1,2}:\d{2}(?::\d{2})?\s*\)\s*)?"
+    r"^\s*+(?:>\s*+)?(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*\]\s*+|\(?\d{1,2}:\d{2}(?::\d{2})?\)?\s++)?"
+    r"(?:\*\*|__)?(?P<label>[^:\[\]\n*]{0,59}?[^:\[\]\n*\s])(?:\*\*|__)?\s*+"
+    r"(?:\(\s*\d{1,2}:\d{2}(?::\d{2})?\s*\)\s*)?"
     r":(?:\*\*|__)?\s+(?P<text>\S.*)$"
 )
 _TIMESTAMP = re.compile(r"^\s*(?:\[\s*\d{1,2}:\d{2}(?::\d{2})?\s*\]|\d{1,2}:\d{2}(?::\d{2})?)\s*")
@@ -138,7 +140,7 @@ def _is_transcript(lines: list[str], people: People) -> bool:
 def _heading_kind(text: str) -> str | None:
     """The section a heading line opens, or None if the line is not a heading."""
     head = fold(text).strip().strip("#*_ ").rstrip(":").strip()
-    head = re.sub(r"\s*[-(].*$", "", head) if not _REVIEW_HEAD.search(head) else head
+    head = re.sub(r"(?<!\s)\s*+[-(].*$", "", head) if not _REVIEW_HEAD.search(head) else head
     if _PRIVATE_HEAD.match(head) or private_heading(text):
         return "private"
     if _REVIEW_HEAD.search(head):
@@ -185,7 +187,8 @@ def parse_notes(notes: str, people: People) -> Notes:
     notes = expand_initials(notes, people)
     lines = notes.split("\n")
     starts = [
-        m.group(1) for m in re.finditer(r"(?m)^[\s\-*•\[\]xX>#0-9.)]*([A-Za-z])", notes[:20000])
+        m.group(1)
+        for m in re.finditer(r"(?m)^[\t\x0b\x0c\r \-*•\[\]xX>#0-9.)]*+([A-Za-z])", notes[:20000])
     ]
     people.lowercase = len(starts) >= 3 and sum(c.isupper() for c in starts) * 4 < len(starts)
     nonblank = [line for line in lines if line.strip()]
@@ -358,11 +361,11 @@ def _continues(previous: str, line: str, section: str) -> bool:
 
 
 _DASH_LABEL = re.compile(
-    r"^\s*@?(?P<label>[^\W\d][\w.'+&/ -]{0,40}?)\s*(?P<sep>->|→|=>|-|–|—)\s+(?P<text>\S.*)$"
+    r"^\s*+@?(?P<label>[^\W\d][\w.'+&/ -]{0,40}?)\s*+(?P<sep>->|→|=>|-|–|—)\s++(?P<text>\S.*)$"
 )
 # "z to open the PR", "m: write the story": a member's initial at the start of a line.
 _INITIAL_LABEL = re.compile(
-    r"^\s*@?(?P<label>[A-Za-z])\s*(?P<sep>->|→|=>|:|\s+to)\s+(?P<text>\S.*)$"
+    r"^\s*+@?(?P<label>[A-Za-z])\s*+(?P<sep>->|→|=>|:|(?<=\s)to)\s++(?P<text>\S.*)$"
 )
 
 
@@ -382,7 +385,7 @@ def _dash_label(line: str, people: People) -> tuple[str | None, str, str] | None
     if fold(label) == "a" and match.groupdict().get("sep") not in ("->", "→", "=>"):
         return None  # "A - …" is more often a list than Amara
     pid = people.resolve(label, strict=True) or people.initial(label)
-    several = len(re.split(r"\s*(?:,|&|\+|/|\band\b)\s*", label)) > 1
+    several = len(re.split(r"(?<!\s)\s*+(?:,|&|\+|/|\band\b)\s*+", label)) > 1
     if (
         pid is None
         and not several
@@ -420,7 +423,7 @@ def _handed_on(unit: Unit, people: People) -> Unit | None:
 
 def told_line(line: str, people: People) -> bool:
     """ "lena -> dmitri: disclosure buttons need aria-expanded": one member to another."""
-    m = re.match(r"^\W*([\w.'-]+)\s*(?:->|→|=>)\s*([\w.'-]+)\s*:\s*\S", line)
+    m = re.match(r"^\W*+([\w.'-]+)\s*+(?:->|→|=>)\s*+([\w.'-]+)\s*+:\s*\S", line)
     return bool(
         m and people.resolve(m.group(1), strict=True) and people.resolve(m.group(2), strict=True)
     )
@@ -470,7 +473,9 @@ def _label_unit(unit: Unit, people: People) -> None:
 
 
 def _label_value(label: str, people: People) -> str | None:
-    names = [p.strip() for p in re.split(r"\s*(?:,|&|\+|/|\band\b)\s*", label) if p.strip()]
+    names = [
+        p.strip() for p in re.split(r"(?<!\s)\s*+(?:,|&|\+|/|\band\b)\s*+", label) if p.strip()
+    ]
     if len(names) > 1:
         known = all(people.resolve(n) or people.initial(n) or fold(n) in ("me", "i") for n in names)
         return "*group" if known else None

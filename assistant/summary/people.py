@@ -115,7 +115,7 @@ class People:
         key = re.sub(r"'s$", "", key)
         if key in self._keys:
             return self._keys[key]
-        key = re.sub(r"\s*\(.*?\)\s*", " ", key).strip()
+        key = re.sub(r"(?<!\s)\s*+\([^)\n]{0,200}\)\s*", " ", key).strip()
         if key in self._keys:
             return self._keys[key]
         parts = key.split()

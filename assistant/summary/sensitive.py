@@ -112,7 +112,7 @@ def _reference_vectors(embed: Embed, topics: Topics) -> np.ndarray:
 
 # After a capitalised first word, a verb says it is someone's name ("Dale is useless").
 _SUBJECT_VERB = re.compile(
-    r"\s+(?:in\s+\w+\s+)?(?:is|was|has|keeps|never|always|just|really|totally|seems|can'?t"
+    r"\s++(?:in\s+\w+\s+)?(?:is|was|has|keeps|never|always|just|really|totally|seems|can'?t"
     r"|won'?t|doesn'?t|didn'?t|refuses|took|takes|shouted|yells)\b"
 )
 
@@ -126,7 +126,10 @@ def _third_party(text: str, members: set[str]) -> bool:
         name = m.group(0).removesuffix("'s").lower()
         if name in members:
             continue
-        start = m.start() == 0 or text[: m.start()].rstrip().endswith((".", "!", "?", ":"))
+        before = m.start()
+        while before and text[before - 1].isspace():  # (not rstrip(): linear over all names)
+            before -= 1
+        start = m.start() == 0 or (before > 0 and text[before - 1] in ".!?:")
         if not start or _SUBJECT_VERB.match(text, m.end()):
             return True
     return False

@@ -179,7 +179,7 @@ _ABBREVIATIONS = wordset(
     """e.g i.e vs dr mr mrs ms st etc approx fig p.m a.m jan feb mar apr jun jul aug sep sept
     oct nov dec mon tue tues wed thu thur thurs fri min mins ca cf incl dept est"""
 )
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+")
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+\s+")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -281,13 +281,29 @@ def tidy(text: str) -> str:
     """Collapse whitespace and strip dangling punctuation and connectives from a fragment."""
     out = " ".join(text.split())
     out = re.sub(r"^(?:[-*•,;:]\s*)+", "", out)
-    out = re.sub(r"\s+([,.;:!?])", r"\1", out)
+    out = re.sub(r"(?<!\s)\s++([,.;:!?])", r"\1", out)
     out = re.sub(r"\(\s*\)|\[\s*\]", "", out)
-    # A dangling connective or a preposition whose date was cut ("book the room for").
-    out = re.sub(
-        r"(?:[\s,;:(-]+|\s+(?:and|or|but|then|so|with|while|for|by|before|until|till|due))+$",
-        "",
-        out,
-        flags=re.I,
-    )
-    return out.strip(" .,;:")
+    return _drop_dangling(out).strip(" .,;:")
+
+
+# A connective or a preposition whose date was cut ("book the room for"), at the very end.
+_DANGLING_WORD = re.compile(
+    r"\s(?:and|or|but|then|so|with|while|for|by|before|until|till|due)$", re.IGNORECASE
+)
+
+
+def _drop_dangling(text: str) -> str:
+    """``text`` without trailing spaces, ",;:(-" and dangling connectives, right to left.
+
+    (One pass from the end: a regex that repeats a repeated class backtracks exponentially
+    on a long run of dashes that does not reach the end.)"""
+    end = len(text)
+    while end:
+        if text[end - 1].isspace() or text[end - 1] in ",;:(-":
+            end -= 1
+            continue
+        word = _DANGLING_WORD.search(text, max(0, end - 8), end)
+        if word is None:
+            break
+        end = word.start()
+    return text[:end]

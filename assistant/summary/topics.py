@@ -36,8 +36,8 @@ _CALLED = re.compile(
     r"\s+(?P<t>[^.?!;,]{3,50})"
     r"|^\W*(?:oh[,.]?\s+)?that'?s\s+(?:an?|the)\s+(?P<u>[^.?!;,]{3,40})[.!]\s*$"
 )
-_CUT = re.compile(r"\s+(?:because|so\s+(?:i|that|we)|since|which|and\s+i|but)\b.*$")
-_TRAIL = re.compile(r"\s+(?:last\s+(?:time|week|month)|earlier|again|today|actually)$")
+_CUT = re.compile(r"(?<!\s)\s++(?:because|so\s+(?:i|that|we)|since|which|and\s+i|but)\b.*$")
+_TRAIL = re.compile(r"(?<!\s)\s++(?:last\s+(?:time|week|month)|earlier|again|today|actually)$")
 
 
 def topic(texts: list[str]) -> str:
@@ -69,7 +69,9 @@ def question(text: str) -> str:
     found = ""
     for m in _QUESTION.finditer(fold(text)):
         raw = text[m.start("t") : m.end("t")]
-        found = _named(re.sub(r"\s+(?:anyway|though|then|actually)$", "", raw.strip())) or found
+        found = (
+            _named(re.sub(r"(?<!\s)\s++(?:anyway|though|then|actually)$", "", raw.strip())) or found
+        )
     return found
 
 

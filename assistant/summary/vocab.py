@@ -104,15 +104,16 @@ SCHEDULING = re.compile(
 )
 CONDITIONAL = re.compile(r"\b(?:if|whether|unless|when(?:ever)?|once|in\s+case)\b")
 CUT = re.compile(
-    r",?\s+and\s+(?:if|when|whenever|unless)\b|"
-    r",?\s+and\s+(?:we|i|you|he|she|they)(?:'ll|'d|\s+(?:will|can|could|should|might))\b|\s*;|\s+-\s+|,\s*(?:it'?s|it\s+is|that'?s|which|because|since|but|though|although|"
+    r",?(?<!\s)\s++and\s+(?:if|when|whenever|unless)\b|"
+    r",?(?<!\s)\s++and\s+(?:we|i|you|he|she|they)(?:'ll|'d|\s+(?:will|can|could|should|might))\b"
+    r"|(?<!\s)\s*+;|(?<!\s)\s++-\s+|,\s*(?:it'?s|it\s+is|that'?s|which|because|since|but|though|although|"
     r"otherwise|unless|if|i\s+think|i\s+guess|right\?|ok\b|okay\b|just\s+(?:in|on|so)|"
-    r"even\s+if|nobody|honestly)\b|\s+(?:because|since|but|though|although|otherwise|unless)\s|"
-    r",?\s+so\s+(?:that\s+)?(?:we|i|you|he|she|they|it)(?:'|\s+(?:can|could|have|know|are|am|is|"
+    r"even\s+if|nobody|honestly)\b|(?<!\s)\s++(?:because|since|but|though|although|otherwise|unless)\s|"
+    r",?(?<!\s)\s++so\s+(?:that\s+)?(?:we|i|you|he|she|they|it)(?:'|\s+(?:can|could|have|know|are|am|is|"
     r"don'?t|won'?t|aren'?t)\b)|[.!?](?:\s|$)|,\s*(?:aiming|hoping|ideally|hopefully)\b|"
     r",\s*(?:and\s+)?(?:you|he|she|they|we|everyone|everybody|people|it)\s+(?!'ll|will|can\s+you)|"
     r",\s*(?:and\s+)?i(?:'m|'ve|'d|\s+(?!'ll|will))|"
-    r"\s+where\s+(?:you|we|everyone|people|they)\b"
+    r"(?<!\s)\s++where\s+(?:you|we|everyone|people|they)\b"
 )
 WHEN = re.compile(r"\b(?:when\s+(?:could|can|will|would)\s+you|by\s+when|what\s+date|how\s+long)\b")
 # "…, same deadline" repeats the previous item's date; "the same day it goes up" is an event.
@@ -125,7 +126,7 @@ FILLER = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|also|then|now|right|yes|yeah|well|oh|great|good|fine|"
     r"actually|anyway|first|second|third|finally|please|just|alright)\b[,.!]?\s*)+"
 )
-ANAPHOR_ONLY = re.compile(r"^\W*(?:and|so|ok|okay|yes|sure|fine|then)?\W*$")
+ANAPHOR_ONLY = re.compile(r"^\W*+(?:and|so|ok|okay|yes|sure|fine|then)?\W*+$")
 ANAPHOR = re.compile(
     r"^\S+(?:\s+\S+)?\s+(?:it|that|this|them|those|both|so)\b"
     r"|^\S+(?:\s+\S+)?\s+one(?=\s*(?:$|[,.;(]|(?:for|of|to|by|with|on|in|too)\b))"

@@ -84,7 +84,7 @@ _AUTHOR_PATTERNS = [
     r"(?=[ \t]*(?:[,.;:)!\]]|$|[ \t]+(?:so|this|today|these|up)\b))",
     r"(?:^|[\s(,])\"?i\"?[ \t]*=[ \t]*(?P<n>{name})",
     # "ugrad grp 3/3 - T", "new mgrs circle 12/3 - R": a header signed after a dash.
-    r"\A[^\n]*\d[^\n]*[ \t]-[ \t]+(?P<n>[a-z][\w.-]*)[ \t]*$",
+    r"\A[^\n\d]*+\d[^\n]*[ \t]-[ \t]+(?P<n>[a-z][\w.-]*)[ \t]*$",
 ]
 # A signature on one of the last lines: "-- Leo", "~Leo", "—Leo" (an em dash reads as "-"),
 # or a sign-off ("Thanks, Amara", "Cheers - Amara").
@@ -95,7 +95,7 @@ _SIGNATURE = (
 # Notes written to the other member: "Hi Leo,", "Dear Sam -", "Amara, thanks for today!",
 # "To: Leo" (not "Leo, Amara: check-in", which lists both).
 _GREETING = re.compile(
-    r"\A\W*(?:(?:hi|hey|hello|dear)[ \t]+(?P<n>[\w.-]+)[ \t]*[,!:-]|"
+    r"\A\W*+(?:(?:hi|hey|hello|dear)[ \t]+(?P<n>[\w.-]+)[ \t]*[,!:-]|"
     r"(?P<v>[\w.-]+)[ \t]*[,!-][ \t]*(?:$|thanks|thank|great|good|hope|here|quick|just|as|so|"
     r"a\s+few)|(?:.*\n)?to[ \t]*:[ \t]*(?P<t>[\w.-]+))",
     re.M,
