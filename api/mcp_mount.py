@@ -102,7 +102,12 @@ def mount_mcp(app: FastAPI, *, path: str = MCP_PATH) -> None:
     async def lifespan(started: Any) -> AsyncIterator[Any]:
         async with inner(started) as state:
             options: ServiceOptions = app.state.options
-            server = build_mcp_server(app.state.workspace, RequestIdentity())
+            server = build_mcp_server(
+                app.state.workspace,
+                RequestIdentity(),
+                # MCP and REST jobs share the service's bounded jobs pool.
+                limiter=getattr(app.state, "job_limiter", None),
+            )
             server.streamable_http_app(
                 stateless_http=True,
                 json_response=True,

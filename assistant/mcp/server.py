@@ -7,17 +7,20 @@ REST routes (the same :class:`~assistant.records.access.Action` per job), so a m
 assistant cannot reach another pair and staff never run jobs or see notes.
 
 Tool outputs are the REST response models (their JSON schema is the tool's output
-schema); errors are tool results with ``isError`` and the REST error body. The tools are
-plain functions: the SDK runs them on worker threads, as FastAPI runs the REST routes,
-because planning and the database block.
+schema); errors are tool results with ``isError`` and the REST error body. Planning and the
+database block, so each call runs on a worker thread of a bounded pool (the service's
+jobs pool over HTTP, as the REST jobs do).
 """
 
 import datetime as dt
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ResourceLink, TextContent, ToolAnnotations
@@ -87,13 +90,12 @@ class ComentorMCP(MCPServer):
 class _Tools:
     """The tool bodies, bound to one workspace and identity."""
 
-    def __init__(self, workspace: Workspace, identity: Identity) -> None:
+    def __init__(
+        self, workspace: Workspace, identity: Identity, limiter: CapacityLimiter | None
+    ) -> None:
         self.workspace = workspace
         self.identity = identity
-
-    def caller(self, ctx: Context[Any, Any] | None) -> User:
-        request = ctx.request_context.request if ctx is not None else None
-        return self.identity.user(request)
+        self.limiter = limiter
 
     def program(self, user: User, program_id: str | None) -> str:
         if program_id:
@@ -106,12 +108,19 @@ class _Tools:
             code="program_required",
         )
 
-    def run(
+    async def run(
         self, ctx: Context[Any, Any] | None, produce: Callable[[User], BaseModel]
     ) -> CallToolResult:
-        """Resolve the caller, produce the result, and shape it (or the error) for MCP."""
+        """Resolve the caller, produce the result and shape it (or the error) for MCP, on
+        a worker thread of ``limiter`` (planning and the database block)."""
+        request = ctx.request_context.request if ctx is not None else None
+        return await anyio.to_thread.run_sync(
+            partial(self._run, request, produce), limiter=self.limiter
+        )
+
+    def _run(self, request: Any, produce: Callable[[User], BaseModel]) -> CallToolResult:
         try:
-            result = produce(self.caller(ctx))
+            result = produce(self.identity.user(request))
         except ComentorError as exc:
             return tool_error(error_body(exc))
         except Exception:
@@ -175,8 +184,14 @@ class _Tools:
         )
 
 
-def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
-    """The Comentor MCP server over ``workspace``, for the callers ``identity`` resolves."""
+def build_mcp_server(
+    workspace: Workspace, identity: Identity, *, limiter: CapacityLimiter | None = None
+) -> MCPServer:
+    """The Comentor MCP server over ``workspace``, for the callers ``identity`` resolves.
+
+    Tools run on worker threads of ``limiter`` (the service passes its jobs' pool, so MCP
+    and REST jobs share one bound); anyio's default pool when None.
+    """
     server = ComentorMCP(
         name="comentor",
         title="Comentor",
@@ -185,11 +200,11 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
         # The SDK configures the root logger once; keep its per-request INFO lines out.
         log_level="WARNING",
     )
-    t = _Tools(workspace, identity)
+    t = _Tools(workspace, identity, limiter)
     ws = workspace
 
     @server.tool(title="Ask the mentoring guidance", annotations=READ_ONLY)
-    def ask(
+    async def ask(
         question: Annotated[str, Field(description="A question about mentoring.", max_length=2000)],
         ctx: Context,
         k: Annotated[
@@ -198,10 +213,10 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
     ) -> Annotated[CallToolResult, AnswerView]:
         """A grounded, extractive answer from the guidance, with numbered citations; it
         declines what the guidance does not cover."""
-        return t.run(ctx, lambda user: t.ask(user, question, k))
+        return await t.run(ctx, lambda user: t.ask(user, question, k))
 
     @server.tool(title="List my relationships", annotations=READ_ONLY)
-    def list_relationships(
+    async def list_relationships(
         ctx: Context, program_id: ProgramArg = None
     ) -> Annotated[CallToolResult, RelationshipList]:
         """The relationships the caller may see: mentees and mentors their own, staff their
@@ -211,10 +226,10 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
             authorize(user, Action.READ_RELATIONSHIP, workspace=ws)
             return RelationshipList(relationships=ws.list_relationships(user, program_id))
 
-        return t.run(ctx, produce)
+        return await t.run(ctx, produce)
 
     @server.tool(title="Plan a session agenda", annotations=STORES)
-    def agenda(
+    async def agenda(
         relationship_id: RelationshipArg,
         ctx: Context,
         program_id: ProgramArg = None,
@@ -240,10 +255,10 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
             program = t.job(user, Action.RUN_JOB, program_id, relationship_id)
             return ws.agenda(program, relationship_id, minutes=minutes, focus=focus, user=user)
 
-        return t.run(ctx, produce)
+        return await t.run(ctx, produce)
 
     @server.tool(title="Suggest reciprocal questions", annotations=STORES)
-    def reciprocal_questions(
+    async def reciprocal_questions(
         relationship_id: RelationshipArg, ctx: Context, program_id: ProgramArg = None
     ) -> Annotated[CallToolResult, QuestionsRecord]:
         """Suggest (and store) questions each member asks the other about what the other
@@ -253,10 +268,10 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
             program = t.job(user, Action.RUN_JOB, program_id, relationship_id)
             return ws.questions(program, relationship_id, user=user)
 
-        return t.run(ctx, produce)
+        return await t.run(ctx, produce)
 
     @server.tool(title="Rank reverse-mentoring topics", annotations=STORES)
-    def reverse_topics(
+    async def reverse_topics(
         relationship_id: RelationshipArg, ctx: Context, program_id: ProgramArg = None
     ) -> Annotated[CallToolResult, TopicsRecord]:
         """Rank (and store) what the junior member could teach the senior one, with starter
@@ -266,10 +281,10 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
             program = t.job(user, Action.RUN_JOB, program_id, relationship_id)
             return ws.topics(program, relationship_id, user=user)
 
-        return t.run(ctx, produce)
+        return await t.run(ctx, produce)
 
     @server.tool(title="Summarize and store a check-in", annotations=STORES)
-    def summarize_checkin(
+    async def summarize_checkin(
         relationship_id: RelationshipArg,
         notes: Annotated[
             str,
@@ -295,10 +310,10 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
             view = ws.submit_checkin(program, relationship_id, notes=notes, date=date, user=user)
             return CheckinReceipt.model_validate(view.model_dump(exclude={"notes"}))
 
-        return t.run(ctx, produce)
+        return await t.run(ctx, produce)
 
     @server.tool(title="Read the reciprocity ledger", annotations=READ_ONLY)
-    def relationship_ledger(
+    async def relationship_ledger(
         relationship_id: RelationshipArg, ctx: Context, program_id: ProgramArg = None
     ) -> Annotated[CallToolResult, LedgerView]:
         """Who taught whom what (from the check-in summaries), with per-direction counts and
@@ -308,7 +323,7 @@ def build_mcp_server(workspace: Workspace, identity: Identity) -> MCPServer:
             program = t.job(user, Action.READ_LEDGER, program_id, relationship_id)
             return ws.ledger(program, relationship_id)
 
-        return t.run(ctx, produce)
+        return await t.run(ctx, produce)
 
     register_resources(server, workspace, identity)
     register_prompts(server, workspace, identity)
