@@ -67,15 +67,30 @@ def _fold_mixed_word(match: re.Match[str]) -> str:
     return word.translate(_confusable_table())
 
 
+_SPACES = re.compile(r"[^\S\n]+")
+_BREAKS = re.compile(r"\s*\n\s*")
+# Long runs of one punctuation mark ("......", "-----") carry no meaning for these checks;
+# shortening them keeps every pattern's work proportional to the text.
+_RUNS = re.compile(
+    r"-{4,}|\.{4,}|_{4,}|={4,}|\*{4,}|~{4,}|#{4,}|!{4,}|\?{4,}|/{4,}|\+{4,}|,{4,}|;{4,}|:{4,}"
+    r"|\({4,}|\){4,}|\[{4,}|\]{4,}|<{4,}|>{4,}|\|{4,}|`{4,}|'{4,}|\"{4,}"
+)
+
+
 def normalize(text: str) -> str:
     """Text as the privacy and instruction checks see it: NFKC, no invisible characters,
-    look-alike letters inside Latin words folded to Latin, lower case, no accents."""
-    if text.isascii():
-        return text.lower()
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    text = _WORD.sub(_fold_mixed_word, text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    look-alike letters inside Latin words folded to Latin, lower case, no accents, runs of
+    spaces, of line breaks and of one punctuation mark shortened."""
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+        text = _WORD.sub(_fold_mixed_word, text)
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _RUNS.sub(_three, _BREAKS.sub("\n", _SPACES.sub(" ", text))).lower()
+
+
+def _three(match: re.Match[str]) -> str:
+    return match.group(0)[:3]
 
 
 # -- vocabulary --------------------------------------------------------------------------------
@@ -86,7 +101,7 @@ _STRONG = (
     r"|in\s+(?:strict(?:est)?\s+)?confidence|entre\s+nous|under\s+wraps|hush[-\s]hush"
     r"|between\s+(?:us|ourselves|you\s+and\s+me|the\s+(?:two|three|four|\w+)\s+of\s+us)"
     r"(?!\s+and\b|\s+(?:two|both)\s+teams?\b)"
-    r"|(?:for\s+)?(?:your|my|our|his|her|their|staff|\w+'?s?)\s+eyes\s+only|eyes\s+only"
+    r"|(?:for\s+)?(?:your|my|our|his|her|their|staff|(?<!\w)\w+'?s?)\s+eyes\s+only|eyes\s+only"
     # French, German, Spanish/Portuguese, Italian, Dutch, Polish, Russian, Japanese, Chinese
     r"|confidentiel(?:le)?s?|hors\s+(?:du\s+)?compte[-\s]rendu|a\s+ne\s+pas\s+(?:partager|diffuser)"
     r"|vertraulich\w*|unter\s+uns|nicht\s+(?:weitergeben|weitersagen|fur\s+das\s+protokoll)"
@@ -155,7 +170,7 @@ _STATE = (
 
 _INTENT = re.compile(
     # a label used as a label: before the line, in brackets, after a dash, or alone
-    rf"(?:^|[.!?]\s+|\n)[\W_]*{_LABEL}{_LABEL_TAIL}{_SEP}"
+    rf"(?:^|[.!?]\s+|\n)[^\w\n]{0, 12}{_LABEL}{_LABEL_TAIL}{_SEP}"
     rf"|[(\[<{{*_]\s*{_LABEL}{_LABEL_TAIL}\s*[)\]>}}*_:]"
     rf"|[-\u2013\u2014,;]\s*{_LABEL}{_LABEL_TAIL}\s*[.!)]*\s*$"
     rf"|{_STRONG}(?!\w)"
@@ -225,7 +240,7 @@ def private_intent(text: str) -> bool:
 
 
 _LEADS = re.compile(
-    r"^[\W_]*(?:(?:just|strictly|purely|only|and|but|also|oh|btw|actually|so|ok(?:ay)?|note)[\s,]+)"
+    r"^[^\w\n]{0,12}(?:(?:just|strictly|purely|only|and|but|also|oh|btw|actually|so|ok(?:ay)?|note)[\s,]+)"
     rf"{{0,2}}(?:{_LABEL}{_LABEL_TAIL}{_SEP}|{_STRONG}\b|(?:please\s+)?{_NEG}\s*{_TELL}\b"
     rf"|keep\s+(?:this|these)\b|(?:please\s+)?leave\s+this\b|nobody\s+else\b|no\s+need\s+for\b"
     rf"|not\s+for\b|{_AUDIENCE}\s+{_NEG})"
@@ -251,8 +266,10 @@ def points_back(text: str) -> bool:
     """True when a private marker refers to something said earlier ("keep that between us
     please"), rather than to what it introduces."""
     folded = normalize(text)
+    if len(folded.split()) > 25 or not _BACK.search(folded):
+        return False
     found = _INTENT.search(folded)
-    if not found or not _BACK.search(folded) or len(folded.split()) > 25:
+    if not found:
         return False
     # The request opens the text ("Actually, keep that between us"); a marker that follows
     # content in the same sentence ("…, but keep that to yourself") is about that content.
@@ -260,7 +277,7 @@ def points_back(text: str) -> bool:
 
 
 _CLOSE = re.compile(
-    r"^[\W_]*(?:/\s*(?:private|confidential|otr|off[-\s]the[-\s]record)|end\s+(?:of\s+)?(?:the\s+)?"
+    r"^[^\w\n]{0,12}(?:/\s*(?:private|confidential|otr|off[-\s]the[-\s]record)|end\s+(?:of\s+)?(?:the\s+)?"
     r"(?:private|confidential|off[-\s]the[-\s]record|otr)\b|(?:back\s+)?on\s+the\s+record\b"
     r"|(?:back\s+to|resuming)\s+(?:the\s+)?(?:notes|summary|shared\s+notes)\b)"
 )
@@ -281,7 +298,7 @@ def private_heading(text: str) -> bool:
         return False
     # A weak label word is the whole heading or comes with a separator ("Personal:",
     # "Private - HR"), not "Personal development"; strong ones count anywhere.
-    first = re.match(rf"[\W_]*(?:{_LABEL}){_LABEL_TAIL}\s*(?:[:\-\u2013\u2014(,;]|$)", head)
+    first = re.match(rf"[^\w\n]{0, 12}(?:{_LABEL}){_LABEL_TAIL}\s*(?:[:\-\u2013\u2014(,;]|$)", head)
     return bool(first or _INTENT.search(head))
 
 
@@ -292,7 +309,7 @@ _QUOTED = re.compile(r"\"[^\"\n]{0,200}\"|“[^”\n]{0,200}”|‘[^’\n]{0,20
 # record, …" opening a line or sentence with text after it, or a bracketed tag such as
 # "(For staff eyes only)" or "[confidential]".
 _GUIDANCE_LABEL = re.compile(
-    rf"(?:^|[.!?]\s+|\n)[\W_]*(?:{_LABEL}){_LABEL_TAIL}\s*[:\-\u2013\u2014,]\s*\w"
+    rf"(?:^|[.!?]\s+|\n)[^\w\n]{0, 12}(?:{_LABEL}){_LABEL_TAIL}\s*[:\-\u2013\u2014,]\s*\w"
     rf"|[(\[<{{]\s*(?:{_LABEL}){_LABEL_TAIL}\s*[)\]>}}]"
     r"|\beyes\s+only\b"
 )

@@ -225,3 +225,45 @@ def test_ingested_guidance_has_no_quarantined_passage(
     assert len(records) > 100
     quarantined = [r.id for r in records if r.metadata.get("quarantine_reason")]
     assert not quarantined
+
+
+# -- no input makes the detectors slow ---------------------------------------------------------
+
+SHAPES = {
+    "spaces": lambda n: "private" + " " * (10 * n) + "x",
+    "newlines": lambda n: "\n" * (5 * n) + "confidential",
+    "dots": lambda n: ". " * n + "private: x",
+    "dashes": lambda n: "-" * (10 * n) + " private",
+    "brackets": lambda n: "[private] (" * n,
+    "negations": lambda n: "don't " * n + "share",
+    "requests": lambda n: "keep that " * n,
+}
+
+
+def _best_time(check: object, text: str) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        check(text)  # type: ignore[operator]
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_detectors_take_linear_time(shape: str) -> None:
+    """Ten times the input takes about ten times as long (a quadratic pattern would take a
+    hundred); measured as a ratio of the best of five runs, with a generous bound for a
+    busy machine."""
+    make = SHAPES[shape]
+    small, large = make(2_000), make(20_000)
+    for check in (
+        marks_private,
+        labelled_private,
+        leads_with_label,
+        points_back,
+        quarantine_reason,
+    ):
+        ratio = _best_time(check, large) / max(_best_time(check, small), 1e-4)
+        assert ratio < 60, (shape, check.__name__, ratio)
