@@ -7,6 +7,7 @@ progress so a kill can land at a known point)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -586,3 +587,47 @@ def test_titles_headings_and_code_blocks_are_checked_like_body_text(
         for passage in retriever.search(query, 10):
             assert passage.id not in quarantined
             assert "PWNED" not in f"{passage.title} {passage.heading} {passage.text}"
+
+
+# -- loading stays linear on hostile files ---------------------------------------------------
+
+HOSTILE = {
+    ".md": ["{{ ", "{% ", "{# ", "[a](", "![a](", "[", "{:", "<!-- x ", "<a ", "# a{spaces}b"],
+    ".html": ["<a ", "</", "<!", "{{ ", "<p style='/*", "<span hidden>x</span> ", "# a{spaces}b"],
+}
+
+
+def _best_of(runs: int, action: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize(
+    ("suffix", "unit"), [(suffix, unit) for suffix, units in HOSTILE.items() for unit in units]
+)
+def test_loading_a_hostile_file_takes_linear_time(suffix: str, unit: str) -> None:
+    """Each of these took minutes on 60 kB before (a lazy pattern or a parser rescanning the
+    rest of the file from every unclosed opener). Linear work grows about 10x for a 10x
+    larger input; the bound is generous (quadratic work grows about 100x)."""
+    from assistant.knowledge.chunking import chunk_document
+    from assistant.knowledge.loaders import UnreadableFile, load_document
+
+    def make(size: int) -> bytes:
+        if "{spaces}" in unit:
+            body = unit.replace("{spaces}", " " * size)
+        else:
+            body = unit * (size // len(unit))
+        return ("<h1>Title</h1><p>Visible text.</p>" + body).encode()
+
+    def run(data: bytes) -> None:
+        with contextlib.suppress(UnreadableFile):  # a page left empty is fine here
+            chunk_document(load_document(Path("page" + suffix), "page" + suffix, data))
+
+    small, large = make(4_000), make(40_000)
+    run(small)  # warm caches and imports
+    ratio = _best_of(2, lambda: run(large)) / max(_best_of(3, lambda: run(small)), 1e-3)
+    assert ratio < 40, f"{unit!r} in {suffix}: 10x the input took {ratio:.0f}x the time"

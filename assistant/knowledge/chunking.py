@@ -78,8 +78,17 @@ def _splitters(
     return headers, sizer
 
 
-_HEADING_LINE = re.compile(r"^(#{1,4})[ \t]+(.+?)[ \t]*$", re.MULTILINE)
-_MARK = re.compile(r"\s*\u2063\d+$")
+# `(.+?)[ \t]*$` would retry the trailing-space run from every character of a heading
+# (quadratic on a long run of spaces); a greedy match stripped afterwards is linear.
+_HEADING_LINE = re.compile(r"^(#{1,4})[ \t]+(\S.*)$", re.MULTILINE)
+
+
+def _unmark(heading: str) -> str:
+    """A heading without the invisible repeat tag added by _mark_repeated_headings."""
+    at = heading.rfind("\u2063")
+    if at >= 0 and heading[at + 1 :].isdigit():
+        return heading[:at].rstrip()
+    return heading
 
 
 def _mark_repeated_headings(markdown: str) -> str:
@@ -87,11 +96,12 @@ def _mark_repeated_headings(markdown: str) -> str:
     seen: dict[str, int] = {}
 
     def tag(match: re.Match[str]) -> str:
-        key = match.group(2).strip().lower()
+        text = match.group(2).rstrip()
+        key = text.lower()
         seen[key] = seen.get(key, 0) + 1
         if seen[key] == 1:
             return match.group(0)
-        return f"{match.group(1)} {match.group(2)} \u2063{seen[key]}"
+        return f"{match.group(1)} {text} \u2063{seen[key]}"
 
     return _HEADING_LINE.sub(tag, markdown)
 
@@ -151,7 +161,7 @@ def chunk_document(
     else:
         for section in headers.split_text(_mark_repeated_headings(doc.text)):
             trail = [section.metadata[key] for _, key in _HEADERS if key in section.metadata]
-            trail = [_MARK.sub("", h) for h in trail]
+            trail = [_unmark(h) for h in trail]
             heading = trail[-1] if trail else ""
             # Text before any heading (or a page with none) is named after the page title.
             base = slugify(heading or doc.title) if (heading or doc.title) else "introduction"

@@ -34,14 +34,39 @@ _HIDING_CLASSES = {
     "is-hidden", "hide",
 }  # fmt: skip
 _ZERO = re.compile(r"[+-]?(?:0+\.?0*|\.0+)(?:[a-z]+|%)?")
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _OPEN_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?>")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Only tags mentioning one of these can hide anything (a cheap test before parsing one).
+_HINTS = ("hidden", "style", "class", "dialog")
+
+
+def cut_spans(
+    text: str, opener: str, closer: str, *, keep_unclosed: bool = False
+) -> tuple[str, bool]:
+    """``text`` without every ``opener``…``closer`` span, in one pass (a lazy regex such as
+    ``<!--.*?-->`` rescans the rest of the text from every unclosed opener: quadratic).
+    An opener left unclosed drops the rest of the text (or keeps it, with
+    ``keep_unclosed``); the flag says whether there was one."""
+    if opener not in text:
+        return text, False
+    parts: list[str] = []
+    position = 0
+    while True:
+        start = text.find(opener, position)
+        if start < 0:
+            parts.append(text[position:])
+            return "".join(parts), False
+        parts.append(text[position:start])
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            if keep_unclosed:
+                parts.append(text[start:])
+            return "".join(parts), True
+        position = end + len(closer)
 
 
 def hidden_style(style: str) -> bool:
     """True when an inline ``style`` attribute hides the element's text."""
-    style = _CSS_COMMENT.sub("", style.lower())
+    style, _ = cut_spans(style.lower(), "/*", "*/")
     for declaration in style.split(";"):
         prop, _, value = declaration.partition(":")
         prop = prop.strip()
@@ -143,10 +168,8 @@ def drop_hidden_markup(text: str) -> tuple[str, list[str]]:
     warnings: list[str] = []
     if "<" not in text:
         return text, warnings
-    text = _COMMENT.sub("", text)
-    opened = text.find("<!--")
-    if opened >= 0:
-        text = text[:opened]
+    text, unclosed = cut_spans(text, "<!--", "-->")
+    if unclosed:
         warnings.append("an HTML comment is never closed; the text after it was left out")
     parts: list[str] = []
     cursor = 0
@@ -156,7 +179,11 @@ def drop_hidden_markup(text: str) -> tuple[str, list[str]]:
             break
         name = match.group(1).lower()
         tag = match.group(0)
-        if not (name in INVISIBLE_ELEMENTS or is_hidden(name, _attributes(tag))):
+        lowered = tag.lower()
+        if not (
+            name in INVISIBLE_ELEMENTS
+            or (any(h in lowered for h in _HINTS) and is_hidden(name, _attributes(tag)))
+        ):
             parts.append(text[cursor : match.end()])
             cursor = match.end()
             continue

@@ -20,20 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.knowledge.hidden import drop_hidden_elements, drop_hidden_markup
+from assistant.knowledge.hidden import cut_spans, drop_hidden_elements, drop_hidden_markup
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-_TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
-_TEMPLATE_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.DOTALL)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Every pattern here runs on whole files from users: each repeated part stops at the next
+# opening delimiter, so no pattern rescans the rest of the text from every failed start
+# (lazy ``.*?`` spans are cut in one pass by ``cut_spans`` / ``_strip_template_tags``).
+_TEMPLATE_COMMENT_OPEN = re.compile(r"\{%-?[ \t]*comment[ \t]*-?%\}")
+_TEMPLATE_COMMENT_CLOSE = re.compile(r"\{%-?[ \t]*endcomment[ \t]*-?%\}")
+_TEMPLATE_CLOSERS = {"{%": "%}", "{{": "}}", "{#": "#}"}
+_TEMPLATE_OPENER = re.compile(r"\{[%{#]")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
+_MD_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
 _BARE_URL = re.compile(r"<?https?://[^\s>)]+>?")
-_KRAMDOWN_ATTR = re.compile(r"\{:[^}]*\}")
+_KRAMDOWN_ATTR = re.compile(r"\{:[^{}]*\}")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -109,9 +113,53 @@ def normalise(text: str) -> str:
 
 
 def strip_template_noise(text: str) -> str:
-    text = _TEMPLATE_COMMENT.sub("", text)
-    text = _TEMPLATE_TAG.sub("", text)
-    return _HTML_COMMENT.sub("", text)
+    """Text without template comments and tags ({% %}, {{ }}, {# #}) or HTML comments."""
+    text = _strip_template_comments(text)
+    text = _strip_template_tags(text)
+    # An unclosed HTML comment stays: the loaders drop it and the rest, with a warning.
+    text, _ = cut_spans(text, "<!--", "-->", keep_unclosed=True)
+    return text
+
+
+def _strip_template_comments(text: str) -> str:
+    if "comment" not in text:
+        return text
+    parts: list[str] = []
+    position = 0
+    while True:
+        opener = _TEMPLATE_COMMENT_OPEN.search(text, position)
+        closer = _TEMPLATE_COMMENT_CLOSE.search(text, opener.end()) if opener else None
+        if opener is None or closer is None:
+            parts.append(text[position:])
+            return "".join(parts)
+        parts.append(text[position : opener.start()])
+        position = closer.end()
+
+
+def _strip_template_tags(text: str) -> str:
+    """Remove {% %}, {{ }} and {# #} tags (each up to its first closer), in one pass: once
+    an opener has no closer, no later opener of that kind has one either."""
+    parts: list[str] = []
+    position = 0
+    no_closer: set[str] = set()
+    search_from = 0
+    while True:
+        match = _TEMPLATE_OPENER.search(text, search_from)
+        if match is None:
+            break
+        opener = match.group(0)
+        if opener in no_closer:
+            search_from = match.start() + 1
+            continue
+        end = text.find(_TEMPLATE_CLOSERS[opener], match.end())
+        if end < 0:
+            no_closer.add(opener)
+            search_from = match.start() + 1
+            continue
+        parts.append(text[position : match.start()])
+        position = search_from = end + 2
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def clean_markdown(text: str, warnings: list[str] | None = None) -> str:
@@ -142,9 +190,12 @@ def _as_list(value: Any, default: list[str]) -> list[str]:
     return [i.lower() for i in items if i] or list(default)
 
 
+_HEADING = re.compile(r"^#{1,3}[ \t]+(\S.*)$", re.MULTILINE)
+
+
 def _first_heading(markdown: str) -> str | None:
-    match = re.search(r"^#{1,3}\s+(.+?)\s*#*\s*$", markdown, re.MULTILINE)
-    return match.group(1).strip() if match else None
+    match = _HEADING.search(markdown)
+    return match.group(1).rstrip().rstrip("#").strip() or None if match else None
 
 
 def load_markdown(path: Path, source: str, data: bytes) -> LoadedDocument:
@@ -202,7 +253,7 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
     if opened >= 0:  # a comment left open hides the rest of the page in a browser
         raw = raw[:opened]
         warnings.append("an HTML comment is never closed; the text after it was left out")
-    soup = BeautifulSoup(raw, "html.parser")
+    soup = BeautifulSoup(_defuse_broken_tags(raw), "html.parser")
     drop_hidden_elements(soup)
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
@@ -225,6 +276,7 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
     ):
         tag.decompose()
     body = soup.body or soup
+    _collapse_whitespace(body)
     markdown = markdownify(str(body), heading_style="ATX", strip=["a", "img"])
     text = clean_markdown(markdown, warnings)
     if not text:
@@ -239,6 +291,37 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
         text=text,
         warnings=warnings,
     )
+
+
+_WHITESPACE_RUN = re.compile(r"[ \t\r\n\f]{2,}")
+
+
+def _collapse_whitespace(body: Any) -> None:
+    """Collapse runs of whitespace in text outside <pre>, as a browser shows them; markdownify
+    escapes text with patterns that are quadratic on a long run of spaces."""
+    from bs4 import NavigableString
+
+    for node in body.find_all(string=True):
+        if (
+            isinstance(node, NavigableString)
+            and _WHITESPACE_RUN.search(node)
+            and node.find_parent(["pre", "code", "textarea"]) is None
+        ):
+            node.replace_with(_WHITESPACE_RUN.sub(" ", str(node)))
+
+
+def _defuse_broken_tags(html: str) -> str:
+    """Escape each ``<`` that starts something tag-like but meets another ``<`` (or the end)
+    before any ``>``. Python's html.parser rescans the rest of the page from every such
+    opener (``<a <a <a …`` takes minutes); a browser shows them as text anyway."""
+    if "<" not in html:
+        return html
+    parts = html.split("<")
+    out = [parts[0]]
+    for part in parts[1:]:
+        broken = part[:1].isalpha() or part[:1] in "/!?"
+        out.append(("&lt;" if broken and ">" not in part else "<") + part)
+    return "".join(out)
 
 
 def load_pdf(path: Path, source: str, data: bytes) -> LoadedDocument:
