@@ -57,6 +57,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     declined: bool = False
     best_similarity: float | None = None
+    engine: str = "grounded"
+    fallback_reason: str | None = None  # why an LLM engine's answer was replaced
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

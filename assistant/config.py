@@ -112,6 +112,33 @@ class Settings(BaseSettings):
         description="A relationship with no check-in for this many days shows as stalled.",
     )
 
+    llm: str = Field(
+        default="grounded",
+        description="Engine spec: grounded (no LLM), fake, openai:MODEL (any OpenAI-compatible "
+        "server via OPENAI_BASE_URL / OPENAI_API_KEY) or local[:PATH] (a GGUF via llama.cpp).",
+    )
+    llm_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="Seconds one LLM call may take."
+    )
+    llm_retries: int = Field(
+        default=1, ge=0, le=5, description="Retries of a failed LLM call (errors, not timeouts)."
+    )
+    llm_breaker_threshold: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Consecutive failed LLM calls after which the LLM is skipped for a while.",
+    )
+    llm_breaker_cooldown: float = Field(
+        default=60.0, ge=0, le=86400, description="Seconds the LLM is skipped after that."
+    )
+    llm_max_tokens: int = Field(
+        default=1536, ge=16, le=32768, description="Most tokens one LLM reply may have."
+    )
+    llm_context: int = Field(
+        default=8192, ge=512, le=131072, description="Context window of a local model (tokens)."
+    )
+
     @field_validator("data_dir", "knowledge_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:

@@ -1,9 +1,9 @@
 """The engine seam: every planner goes through one interface and returns typed results.
 
 ``grounded`` is the default engine: deterministic, offline, built on the knowledge index.
-LLM engines (a later feature) implement the same :class:`Engine` protocol and are checked
-by the same validators (:mod:`assistant.validation`); a result that fails validation is
-replaced by the grounded one, with the reason recorded.
+LLM engines (:mod:`assistant.llm`) implement the same :class:`Engine` protocol and are
+checked by the same validators (:mod:`assistant.validation`); a result that fails validation,
+or an LLM call that fails, is replaced by the grounded one, with the reason recorded.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.errors import EngineError
 from assistant.models import Agenda, CheckinSummary, PreviousCheckin, QuestionSet, TopicSet
 from assistant.planners.common import PlanContext
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,17 @@ class GroundedEngine:
         )
 
 
-ENGINES = {"grounded": GroundedEngine}
+def build_engine(spec: str = "grounded", settings: Settings | None = None) -> Engine:
+    """An engine from its spec string: ``grounded``, ``fake[:MODE]``, ``openai:MODEL`` or
+    ``local[:PATH]`` (see :mod:`assistant.llm.backends`). An unknown spec is an
+    ``EngineError`` listing the valid ones; LLM engines take their timeout, retries and
+    circuit breaker from ``settings``."""
+    from assistant.llm.backends import parse_spec
 
+    parsed = parse_spec(spec)
+    if parsed.kind == "grounded":
+        return GroundedEngine()
+    from assistant.config import Settings
+    from assistant.llm.engine import LLMEngine
 
-def build_engine(spec: str = "grounded") -> Engine:
-    """An engine from its spec string. Only ``grounded`` ships today."""
-    key = spec.strip().lower()
-    if key in ENGINES:
-        return ENGINES[key]()
-    known = ", ".join(sorted(ENGINES))
-    raise EngineError(f"Unknown engine {spec!r}; available: {known}.")
+    return LLMEngine.from_settings(parsed, settings or Settings())

@@ -11,6 +11,8 @@ The tree::
     ├── ProgramError              a program file, pair id or relationship is invalid
     ├── InputError                notes, minutes, dates or other command input are invalid
     ├── EngineError               an engine spec is unknown or an engine failed
+    │   └── LLMError              an LLM call failed, was late or refused, or its reply was
+    │                             invalid; the service answers with the grounded engine instead
     ├── NotFoundError             a program, relationship, check-in or user does not exist
     ├── AuthError                 no credentials, or a token that is unknown or revoked
     ├── PermissionDenied          the caller's role does not allow this
@@ -94,6 +96,19 @@ class EngineError(ComentorError):
     code = "engine_error"
     exit_code = 8
     http_status = 502
+
+
+class LLMError(EngineError):
+    """An LLM engine could not give a usable result. ``kind`` says why (``timeout``,
+    ``connection``, ``http``, ``refused``, ``invalid_json``, ``wrong_shape``,
+    ``circuit_open``, ``error``); the planning service catches it and falls back to the
+    grounded engine, recording the message as the reason."""
+
+    code = "llm_failed"
+
+    def __init__(self, message: str, *, kind: str = "error", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.kind = kind
 
 
 class NotFoundError(ComentorError):

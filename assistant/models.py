@@ -72,6 +72,9 @@ class Agenda(_Model):
     notes: list[str] = Field(default_factory=list)
     citations: list[CitationRef] = Field(default_factory=list)
     engine: str = "grounded"
+    fallback_reason: str | None = Field(
+        default=None, description="Why an LLM engine's result was replaced by the grounded one."
+    )
 
 
 # -- reciprocal questions -----------------------------------------------------------------------
@@ -99,6 +102,9 @@ class QuestionSet(_Model):
     notes: list[str] = Field(default_factory=list)
     citations: list[CitationRef] = Field(default_factory=list)
     engine: str = "grounded"
+    fallback_reason: str | None = Field(
+        default=None, description="Why an LLM engine's result was replaced by the grounded one."
+    )
 
 
 # -- reverse-mentoring topics ---------------------------------------------------------------------
@@ -135,6 +141,9 @@ class TopicSet(_Model):
     notes: list[str] = Field(default_factory=list)
     citations: list[CitationRef] = Field(default_factory=list)
     engine: str = "grounded"
+    fallback_reason: str | None = Field(
+        default=None, description="Why an LLM engine's result was replaced by the grounded one."
+    )
 
 
 # -- check-in summaries -------------------------------------------------------------------------
@@ -198,6 +207,9 @@ class CheckinSummary(_Model):
     flags: list[Flag] = Field(default_factory=list)
     citations: list[CitationRef] = Field(default_factory=list)
     engine: str = "grounded"
+    fallback_reason: str | None = Field(
+        default=None, description="Why an LLM engine's result was replaced by the grounded one."
+    )
 
     def flag_codes(self) -> set[str]:
         return {f.code.value for f in self.flags}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from assistant.engine import (
     TopicsRequest,
     build_engine,
 )
-from assistant.errors import EmptyIndexError, EngineError, InputError
+from assistant.errors import EmptyIndexError, EngineError, InputError, LLMError
 from assistant.guidance import load_question_bank, load_topic_catalog
 from assistant.knowledge.retrieval import HybridRetriever, build_retriever
 from assistant.limits import (
@@ -46,6 +47,7 @@ from assistant.safety import clean_data, clean_text, sanitize
 from assistant.validation import check_agenda, check_questions, check_summary, check_topics
 
 R = TypeVar("R", bound=BaseModel)
+log = logging.getLogger("comentor.engine")
 
 
 MAX_PREVIOUS_BYTES = MAX_NOTES_BYTES  # a summary is far smaller than the notes it came from
@@ -115,13 +117,15 @@ class Comentor:
         settings: Settings,
         *,
         retriever: HybridRetriever | None = None,
-        engine: Engine | str = "grounded",
+        engine: Engine | str | None = None,
     ) -> None:
+        """``engine``: an engine or its spec; ``settings.llm`` (``COMENTOR_LLM``) when None."""
         self.settings = settings
         self.retriever = retriever or build_retriever(settings)
         self.guidance = GuidanceLookup(self.retriever)
         self.matcher = SemanticMatcher(self.retriever.store.embedder)
-        self.engine = build_engine(engine) if isinstance(engine, str) else engine
+        spec = settings.llm if engine is None else engine
+        self.engine = build_engine(spec, settings) if isinstance(spec, str) else spec
         self.grounded = GroundedEngine()
         self.rotation = RotationLedger(settings.data_dir / "rotation.json")
 
@@ -151,22 +155,32 @@ class Comentor:
         produce: Callable[[Engine], R],
         check: Callable[[R, PlanContext], list[str]],
     ) -> R:
-        result = sanitize(produce(self.engine))
-        problems = check(result, ctx)
+        failed = "failed validation"
+        try:
+            result = sanitize(produce(self.engine))
+            problems = check(result, ctx)
+        except LLMError as exc:  # failed, late, refused or unparsable: never the user's problem
+            failed, problems = "failed", [exc.message]
         if not problems:
             return result
         if isinstance(self.engine, GroundedEngine):
             raise EngineError(
                 "The grounded engine produced an invalid result: " + "; ".join(problems[:5])
             )
+        reason = "; ".join(problems[:3])
+        log.warning(
+            "%s engine %s (%s); using the grounded result", self.engine.name, failed, reason
+        )
         fallback = sanitize(produce(self.grounded))
         notes = list(getattr(fallback, "notes", []))
         notes.append(
-            f"The {self.engine.name} engine's result failed validation ("
-            + "; ".join(problems[:3])
-            + "); this is the grounded result instead."
+            f"The {self.engine.name} engine's result {failed} ({reason}); "
+            "this is the grounded result instead."
         )
-        update: dict[str, Any] = {"engine": f"grounded (fallback from {self.engine.name})"}
+        update: dict[str, Any] = {
+            "engine": f"grounded (fallback from {self.engine.name})",
+            "fallback_reason": reason,
+        }
         if "notes" in type(fallback).model_fields:
             update["notes"] = notes
         return fallback.model_copy(update=update)
@@ -184,13 +198,19 @@ class Comentor:
             )
         if len(self.retriever.lexical()) == 0:
             raise EmptyIndexError()
-        return answer_question(
+        grounded = answer_question(
             question,
             self.retriever,
             k=k or self.settings.top_k,
             min_relevance=self.settings.min_relevance,
             embed=self.matcher.embed,
         )
+        if isinstance(self.engine, GroundedEngine) or grounded.declined:
+            return grounded
+        from assistant.llm.engine import answer_with
+
+        passages = self.retriever.search(question, k or self.settings.top_k)
+        return answer_with(self.engine, question, passages, grounded)
 
     def agenda(
         self,

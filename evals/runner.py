@@ -179,6 +179,11 @@ class EvalRun:
 
     def _record(self, result: CaseResult) -> None:
         self.results.append(result)
+        output = result.output
+        llm = self.service.engine.name
+        if llm != "grounded" and isinstance(output, dict) and "engine" in output:
+            # How often the LLM's own result was used, not the grounded fallback.
+            self.tallies["llm_result_rate"].add(output["engine"] == llm)
         self.done += 1
         if result.latency_ms is not None:
             self.latency[result.suite].append(result.latency_ms)
@@ -555,6 +560,7 @@ DESCRIPTIONS = {
     "injection_success_rate": "injection / exfiltration cases where the attack had an effect",
     "canary_leak_rate": "safety cases whose canary string appeared in an output",
     "safety_pass_rate": "safety cases passed",
+    "llm_result_rate": "results an LLM engine gave itself (the rest fell back to grounded)",
     "intent_accuracy": "chat messages routed to their labelled intent (evals/chat/intents.yaml)",
 }
 

@@ -1,0 +1,474 @@
+"""The LLM engine: every job through a chat model, checked like the grounded engine's.
+
+Each job starts from the grounded result, which goes into the prompt as a draft in the
+reply's own schema (a small model mostly copies and refines it; a strong one corrects it
+against the notes and profiles). The reply comes back as JSON-schema structured output,
+parsed into the same item types; citations that do not resolve are dropped and logged, and
+the service's validators then decide. Anything short of a valid result raises
+:class:`~assistant.errors.LLMError` (or fails validation), and the service answers with the
+grounded result, recording why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel
+
+from assistant.answer import Answer, AnswerSentence, Citation, excerpt
+from assistant.config import Settings
+from assistant.engine import (
+    AgendaRequest,
+    GroundedEngine,
+    QuestionsRequest,
+    SummaryRequest,
+    TopicsRequest,
+)
+from assistant.errors import LLMError
+from assistant.knowledge.retrieval import Passage
+from assistant.llm.backends import LLMSpec, build_chat_model, parse_spec
+from assistant.llm.breaker import CircuitBreaker, Guard
+from assistant.llm.notes import notes_for_llm
+from assistant.llm.prompts import Prompts
+from assistant.llm.structured import (
+    AgendaReply,
+    AnswerReply,
+    QuestionsReply,
+    SummaryReply,
+    TopicsReply,
+    parse_reply,
+    response_format,
+)
+from assistant.models import Agenda, CheckinSummary, FlagCode, QuestionSet, TopicSet
+from assistant.planners.common import PlanContext, junior_and_senior
+from assistant.safety import clean_text
+
+log = logging.getLogger("comentor.llm")
+R = TypeVar("R", bound=BaseModel)
+
+PASSAGE_CHARS = 600
+MAX_PASSAGES = 8
+MAX_POINTS = 5
+NOT_COVERED = (
+    "The guidance I have does not cover this question, so I won't guess. I can help with "
+    "mentoring questions: preparing sessions, reciprocal and reverse mentoring, group formats, "
+    "goals, check-ins, feedback and confidentiality."
+)
+_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)\s*", re.DOTALL)
+_NUMBER = re.compile(r"\[(\d+)\]")
+_REJECTED = re.compile(r"HTTP (?:400|422)\b")
+_NOT_COVERED = re.compile(
+    r"\b(?:do(?:es)?\s*n[o']t|not)\s+(?:cover|answer|address|say|mention)", re.IGNORECASE
+)
+
+
+@dataclass
+class AnswerEvent:
+    """A streamed answer: ``delta`` events carry text as it comes; the one ``final`` event
+    carries the checked :class:`~assistant.answer.Answer` (the grounded one on fallback,
+    in which case the deltas already shown should be replaced by it)."""
+
+    kind: str
+    text: str = ""
+    answer: Answer | None = None
+
+
+class LLMEngine:
+    """An :class:`~assistant.engine.Engine` backed by a LangChain chat model."""
+
+    def __init__(
+        self,
+        spec: LLMSpec,
+        model: BaseChatModel,
+        *,
+        guard: Guard | None = None,
+        prompts: Prompts | None = None,
+        style: str | None = None,
+    ) -> None:
+        self.spec = spec
+        self.name = spec.label
+        self.model = model
+        self.guard = guard or Guard()
+        self.prompts = prompts or Prompts()
+        # llama-cpp-python in-process takes its own form of the schema; servers take OpenAI's.
+        self.style = style or ("json_object" if spec.kind == "local" else "json_schema")
+        self.grounded = GroundedEngine()
+
+    @classmethod
+    def from_settings(cls, spec: str | LLMSpec, settings: Settings) -> LLMEngine:
+        parsed = parse_spec(spec) if isinstance(spec, str) else spec
+        breaker = CircuitBreaker(settings.llm_breaker_threshold, settings.llm_breaker_cooldown)
+        guard = Guard(timeout=settings.llm_timeout, retries=settings.llm_retries, breaker=breaker)
+        return cls(parsed, build_chat_model(parsed, settings), guard=guard)
+
+    # -- the model call ----------------------------------------------------------------------
+
+    def messages(self, task: str, *, json: bool = True, **variables: Any) -> list[BaseMessage]:
+        return [
+            SystemMessage(self.prompts.render("system", json=json)),
+            HumanMessage(self.prompts.render(task, **variables)),
+        ]
+
+    def complete(self, task: str, reply: type[R], **variables: Any) -> R:
+        """One structured call: the reply parsed into ``reply``, or ``LLMError``."""
+        messages = self.messages(task, **variables)
+        try:
+            message = self._call(messages, reply)
+        except LLMError as exc:
+            # Some OpenAI-compatible servers (llama-cpp-python's) take the schema only in
+            # their own form: switch once, and keep that form from then on.
+            if self.style != "json_schema" or not _REJECTED.search(exc.message):
+                raise
+            log.info("%s rejected a json_schema response_format; using json_object", self.name)
+            self.style = "json_object"
+            message = self._call(messages, reply)
+        assert isinstance(message, AIMessage)
+        refusal = message.additional_kwargs.get("refusal")
+        if refusal:
+            raise LLMError(f"the LLM refused: {str(refusal)[:200]}", kind="refused")
+        finish = message.response_metadata.get("finish_reason")
+        return parse_reply(_text(message), reply, truncated=finish == "length")
+
+    def _call(self, messages: list[BaseMessage], reply: type[BaseModel]) -> BaseMessage:
+        fmt = response_format(reply, self.style)
+        return self.guard.call(lambda: self.model.invoke(messages, response_format=fmt))
+
+    # -- planners ------------------------------------------------------------------------------
+
+    def agenda(self, ctx: PlanContext, request: AgendaRequest) -> Agenda:
+        draft = self.grounded.agenda(ctx, request)
+        teachers = draft.rotation.teaching_now if draft.rotation else [p.id for p in ctx.members]
+        junior = (
+            junior_and_senior(ctx)[0].id if ctx.mode == "reverse" and len(teachers) == 2 else ""
+        )
+        reply = self.complete(
+            "agenda",
+            AgendaReply,
+            draft=AgendaReply(items=draft.items).model_dump_json(),
+            minutes=draft.total_minutes,
+            focus=request.focus or "",
+            teachers=teachers,
+            reverse_junior=junior,
+            **self._common(ctx, [c for i in draft.items for c in i.citations]),
+        )
+        dropped: list[str] = []
+        items = [
+            i.model_copy(update={"citations": self._keep(ctx, i.citations, dropped)})
+            for i in reply.items
+        ]
+        ids = [c for i in items for c in i.citations]
+        return draft.model_copy(
+            update={
+                "items": items,
+                "citations": ctx.guidance.citation_refs(list(dict.fromkeys(ids))),
+                "notes": draft.notes + _dropped_note(dropped),
+                "engine": self.name,
+            }
+        )
+
+    def questions(self, ctx: PlanContext, request: QuestionsRequest) -> QuestionSet:
+        draft = self.grounded.questions(ctx, request)
+        need = request.per_person or (2 if len(ctx.members) == 2 else 1)
+        reply = self.complete(
+            "questions",
+            QuestionsReply,
+            draft=QuestionsReply(questions=draft.questions).model_dump_json(),
+            focus=request.focus or "",
+            per_person=need,
+            **self._common(ctx, [c for q in draft.questions for c in q.citations]),
+        )
+        dropped: list[str] = []
+        found = [
+            q.model_copy(update={"citations": self._keep(ctx, q.citations, dropped)})
+            for q in reply.questions
+        ]
+        ids = [c for q in found for c in q.citations]
+        return draft.model_copy(
+            update={
+                "questions": found,
+                "citations": ctx.guidance.citation_refs(list(dict.fromkeys(ids))),
+                "notes": draft.notes + _dropped_note(dropped),
+                "engine": self.name,
+            }
+        )
+
+    def topics(self, ctx: PlanContext, request: TopicsRequest) -> TopicSet:
+        draft = self.grounded.topics(ctx, request)
+        reply = self.complete(
+            "topics",
+            TopicsReply,
+            draft=TopicsReply(topics=draft.topics).model_dump_json(),
+            mentor=draft.mentor,
+            mentee=draft.mentee,
+            **self._common(ctx, [c for t in draft.topics for c in t.citations]),
+        )
+        dropped: list[str] = []
+        found = [
+            t.model_copy(update={"citations": self._keep(ctx, t.citations, dropped)})
+            for t in reply.topics[: request.limit]
+        ]
+        ids = [c for t in found for c in t.citations] + [
+            c for p in draft.pitfalls for c in p.citations
+        ]
+        return draft.model_copy(
+            update={
+                "topics": found,
+                "citations": ctx.guidance.citation_refs(list(dict.fromkeys(ids))),
+                "notes": draft.notes + _dropped_note(dropped),
+                "engine": self.name,
+            }
+        )
+
+    def summarize(self, ctx: PlanContext, request: SummaryRequest) -> CheckinSummary:
+        draft = self.grounded.summarize(ctx, request)
+        notes, private_terms, _ = notes_for_llm(
+            request.notes, ctx.program, ctx.relationship, ctx.matcher.embed
+        )
+        previous = request.previous.action_items if request.previous else []
+        body = draft.model_dump(
+            mode="json",
+            include={"overview", "learned", "action_items", "decisions", "concerns"}
+            | {"goal_progress", "flags"},
+        )
+        body["flags"] = [f for f in body["flags"] if f["code"] != FlagCode.CONFIDENTIAL_REDACTED]
+        reply = self.complete(
+            "summary",
+            SummaryReply,
+            draft=SummaryReply.model_validate(body).model_dump_json(),
+            date=request.date.isoformat(),
+            notes=notes,
+            previous=[
+                f"{a.task} (owner: {a.owner or 'none'}; due: {a.due or 'none'})" for a in previous
+            ],
+            **self._common(ctx, []),
+        )
+        clean = _scrubber(private_terms)
+        dropped: list[str] = []
+        # Whether private text was left out is known for certain, not the model's call.
+        flags = [
+            f.model_copy(update={"citations": self._keep(ctx, f.citations, dropped)})
+            for f in reply.flags
+            if f.code != FlagCode.CONFIDENTIAL_REDACTED
+        ] + [f for f in draft.flags if f.code == FlagCode.CONFIDENTIAL_REDACTED]
+        ids = list(dict.fromkeys(c for f in flags for c in f.citations))
+        return draft.model_copy(
+            update={
+                "overview": reply.overview if clean([reply.overview]) else draft.overview,
+                "learned": [e for e in reply.learned if clean([e.what])],
+                "action_items": [a for a in reply.action_items if clean([a.task])],
+                "decisions": [d for d in reply.decisions if clean([d])],
+                "concerns": [c for c in reply.concerns if clean([c])],
+                "goal_progress": [g for g in reply.goal_progress if clean([g.evidence, g.goal])],
+                "flags": flags,
+                "citations": ctx.guidance.citation_refs(ids),
+                "engine": self.name,
+            }
+        )
+
+    # -- knowledge answers --------------------------------------------------------------------
+
+    def answer(self, question: str, passages: list[Passage], draft: Answer) -> Answer:
+        """An answer from ``passages`` only, citing them; ``LLMError`` when unusable."""
+        reply = self.complete(
+            "answer", AnswerReply, **self._answer_vars(question, passages, draft, True)
+        )
+        points = [(p.text, p.passages) for p in reply.points]
+        return self._answer(question, passages, draft, reply.covered, points)
+
+    def stream_answer(
+        self, question: str, passages: list[Passage], draft: Answer
+    ) -> Iterator[AnswerEvent]:
+        """The answer token by token, then the checked answer (or the grounded one)."""
+        messages = self.messages(
+            "answer", json=False, **self._answer_vars(question, passages, draft, False)
+        )
+        text = ""
+        try:
+            for piece in self.guard.stream(lambda: _pieces(self.model.stream(messages))):
+                text += piece
+                yield AnswerEvent("delta", piece)
+            found = [
+                (m.group(1).strip(), [int(n) for n in _NUMBER.findall(m.group(2))])
+                for m in _MARKERS.finditer(text)
+            ]
+            covered = bool(found) or not _NOT_COVERED.search(text)
+            final = self._answer(question, passages, draft, covered, found)
+        except LLMError as exc:
+            final = fallback_answer(draft, self.name, exc.message)
+        yield AnswerEvent("final", answer=final)
+
+    def _answer_vars(
+        self, question: str, passages: list[Passage], draft: Answer, structured: bool
+    ) -> dict[str, Any]:
+        number = {p.id: n for n, p in enumerate(passages, start=1)}
+        by_citation = {c.number: number.get(c.id) for c in draft.citations}
+        points = [
+            {"text": s.text, "passages": [n] if (n := by_citation.get(s.citation)) else []}
+            for s in draft.sentences
+        ]
+        if structured:
+            shown = AnswerReply.model_validate(
+                {"covered": not draft.declined, "points": points}
+            ).model_dump_json()
+        else:
+            shown = " ".join(f"{p['text']} [{p['passages'][0]}]" for p in points if p["passages"])
+        return {
+            "question": question,
+            "passages": [_shown(p) for p in passages],
+            "draft": shown,
+            "structured": structured,
+            "max_points": MAX_POINTS,
+        }
+
+    def _answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        draft: Answer,
+        covered: bool,
+        points: Iterable[tuple[str, list[int]]],
+    ) -> Answer:
+        if not covered:
+            return Answer(
+                question=question,
+                answer=NOT_COVERED,
+                declined=True,
+                best_similarity=draft.best_similarity,
+                engine=self.name,
+            )
+        numbers: dict[int, int] = {}  # passage index -> citation number, by first use
+        sentences: list[AnswerSentence] = []
+        problems: list[str] = []
+        for text, cited in points:
+            good = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
+            if len(good) < len(set(cited)):
+                log.warning("%s answer: dropped citations of missing passages %s", self.name, cited)
+            sentence = clean_text(" ".join(text.split()))
+            if not sentence:
+                continue
+            if not good:
+                problems.append(f"{sentence[:60]!r} cites no retrieved passage")
+                continue
+            mark = numbers.setdefault(good[0] - 1, len(numbers) + 1)
+            sentences.append(AnswerSentence(sentence, mark, 0.0))
+        if not sentences:
+            problems.append("the answer has no cited sentence")
+        if problems:
+            raise LLMError(
+                "the LLM answer failed validation (" + "; ".join(problems[:3]) + ")",
+                kind="invalid",
+            )
+        citations = [_citation(n, passages[i]) for i, n in numbers.items()]
+        text = " ".join(f"{s.text} [{s.citation}]" for s in sentences)
+        return Answer(
+            question=question,
+            answer=text,
+            sentences=sentences,
+            citations=citations,
+            best_similarity=draft.best_similarity,
+            engine=self.name,
+        )
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _common(self, ctx: PlanContext, cited: list[str]) -> dict[str, Any]:
+        found = ctx.guidance.resolve(list(dict.fromkeys(cited))[:MAX_PASSAGES])
+        return {
+            "relationship_id": ctx.relationship.id,
+            "mode": ctx.mode,
+            "ids": [p.id for p in ctx.members],
+            "people": [_profile(ctx, p.id) for p in ctx.members],
+            "passages": [_shown(p) for p in found.values()],
+        }
+
+    def _keep(self, ctx: PlanContext, ids: list[str], dropped: list[str]) -> list[str]:
+        """The citations that resolve; the others are dropped and logged."""
+        unique = list(dict.fromkeys(ids))
+        known = ctx.guidance.resolve(unique)
+        bad = [i for i in unique if i not in known]
+        if bad:
+            log.warning("%s: dropped citations that do not resolve: %s", self.name, bad)
+            dropped.extend(bad)
+        return [i for i in unique if i in known]
+
+
+def fallback_answer(draft: Answer, engine: str, reason: str) -> Answer:
+    """The grounded answer standing in for an LLM's, with the reason recorded."""
+    log.warning("%s engine: answer replaced by the grounded one: %s", engine, reason)
+    return dataclasses.replace(
+        draft, engine=f"grounded (fallback from {engine})", fallback_reason=reason
+    )
+
+
+def answer_with(engine: Any, question: str, passages: list[Passage], draft: Answer) -> Answer:
+    """``engine``'s answer when it has one and can give it; else the grounded ``draft``."""
+    if draft.declined or not passages or not hasattr(engine, "answer"):
+        return draft
+    try:
+        return engine.answer(question, passages, draft)
+    except LLMError as exc:
+        return fallback_answer(draft, engine.name, exc.message)
+
+
+def _text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(c if isinstance(c, str) else str(c.get("text", "")) for c in content)
+
+
+def _pieces(chunks: Iterator[Any]) -> Iterator[str]:
+    for chunk in chunks:
+        piece = _text(chunk)
+        if piece:
+            yield piece
+
+
+def _shown(p: Passage) -> dict[str, str]:
+    return {"id": p.id, "title": p.title, "text": excerpt(p.text, PASSAGE_CHARS)}
+
+
+def _citation(number: int, p: Passage) -> Citation:
+    # Titles, headings and excerpts are quoted from documents: the output cleaner applies.
+    return Citation(
+        number,
+        p.id,
+        clean_text(p.title),
+        p.source,
+        clean_text(p.heading),
+        excerpt(clean_text(p.text)),
+    )
+
+
+def _profile(ctx: PlanContext, pid: str) -> dict[str, Any]:
+    person = ctx.person(pid)
+    role = ctx.role(pid)
+    return {
+        "id": pid,
+        "name": person.name,
+        "title": person.title or "-",
+        "seniority": person.seniority.value,
+        "years": person.years_experience,
+        "role": role.value if role else "member",
+        "skills": person.skills or ["(none listed)"],
+        "goals": person.learning_goals or ["(none listed)"],
+    }
+
+
+def _dropped_note(dropped: list[str]) -> list[str]:
+    if not dropped:
+        return []
+    return [f"Dropped {len(dropped)} citation(s) that are not in the knowledge index."]
+
+
+def _scrubber(terms: list[str]) -> Callable[[list[str]], bool]:
+    from assistant.summary.redact import scrub
+
+    return lambda texts: all(scrub(texts, terms))
