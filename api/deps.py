@@ -44,12 +44,13 @@ class ServiceOptions:
     job_threads: int = 4
 
 
-def get_settings(request: Request) -> Settings:
+# Trivial dependencies are async: a sync one costs a hop to the thread pool and back.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_workspace(request: Request) -> Workspace:
+async def get_workspace(request: Request) -> Workspace:
     workspace: Workspace = request.app.state.workspace
     return workspace
 
@@ -118,7 +119,14 @@ async def run_job(request: Request, job: Callable[..., T], /, *args: Any, **kwar
 def Access(action: Action) -> Any:  # capitalised: it reads as a type annotation
     """The one dependency that enforces the role policy for a route's ``action``."""
 
-    def check(request: Request, user: CurrentUser, workspace: WorkspaceDep) -> User:
+    def check(
+        request: Request,
+        workspace: WorkspaceDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> User:
+        # Authenticate here rather than through the CurrentUser dependency: one trip to
+        # the thread pool for both database reads instead of two.
+        user = current_user(request, workspace, credentials)
         path, query = request.path_params, request.query_params
         program_id = path.get("program_id", query.get("program"))
         if action is Action.MANAGE_PROGRAMS:
