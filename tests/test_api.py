@@ -219,7 +219,7 @@ def test_put_program_json_and_yaml(api: tuple[TestClient, World]) -> None:
     stored = world.workspace.get_program("spring")
     assert len(stored.relationships) == len(program_document()["relationships"])
     bad_id = client.put("/api/programs/bad id!", json=program_document())
-    assert bad_id.status_code in (404, 422)
+    assert bad_id.status_code == 422 and error(bad_id)["code"] == "invalid_program_id"
 
 
 # -- staff views --------------------------------------------------------------------------
