@@ -55,6 +55,7 @@ bench: install
 	$(PY) scripts/bench_core.py
 	$(PY) scripts/bench_planners.py
 	$(PY) scripts/bench_summary.py
+	$(PY) scripts/bench_service.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
