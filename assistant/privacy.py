@@ -170,7 +170,7 @@ _STATE = (
 
 _INTENT = re.compile(
     # a label used as a label: before the line, in brackets, after a dash, or alone
-    rf"(?:^|[.!?]\s+|\n)[^\w\n]{0, 12}{_LABEL}{_LABEL_TAIL}{_SEP}"
+    rf"(?:^|[.!?]\s+|\n)[^\w\n]{{0,12}}{_LABEL}{_LABEL_TAIL}{_SEP}"
     rf"|[(\[<{{*_]\s*{_LABEL}{_LABEL_TAIL}\s*[)\]>}}*_:]"
     rf"|[-\u2013\u2014,;]\s*{_LABEL}{_LABEL_TAIL}\s*[.!)]*\s*$"
     rf"|{_STRONG}(?!\w)"
@@ -298,7 +298,9 @@ def private_heading(text: str) -> bool:
         return False
     # A weak label word is the whole heading or comes with a separator ("Personal:",
     # "Private - HR"), not "Personal development"; strong ones count anywhere.
-    first = re.match(rf"[^\w\n]{0, 12}(?:{_LABEL}){_LABEL_TAIL}\s*(?:[:\-\u2013\u2014(,;]|$)", head)
+    first = re.match(
+        rf"[^\w\n]{{0,12}}(?:{_LABEL}){_LABEL_TAIL}\s*(?:[:\-\u2013\u2014(,;]|$)", head
+    )
     return bool(first or _INTENT.search(head))
 
 
@@ -309,7 +311,7 @@ _QUOTED = re.compile(r"\"[^\"\n]{0,200}\"|“[^”\n]{0,200}”|‘[^’\n]{0,20
 # record, …" opening a line or sentence with text after it, or a bracketed tag such as
 # "(For staff eyes only)" or "[confidential]".
 _GUIDANCE_LABEL = re.compile(
-    rf"(?:^|[.!?]\s+|\n)[^\w\n]{0, 12}(?:{_LABEL}){_LABEL_TAIL}\s*[:\-\u2013\u2014,]\s*\w"
+    rf"(?:^|[.!?]\s+|\n)[^\w\n]{{0,12}}(?:{_LABEL}){_LABEL_TAIL}\s*[:\-\u2013\u2014,]\s*\w"
     rf"|[(\[<{{]\s*(?:{_LABEL}){_LABEL_TAIL}\s*[)\]>}}]"
     r"|\beyes\s+only\b"
 )
