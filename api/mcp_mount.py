@@ -122,6 +122,7 @@ def mount_mcp(app: FastAPI, *, path: str = MCP_PATH) -> None:
                     app.state.mcp_manager = None
 
     app.router.lifespan_context = lifespan
-    app.router.routes.append(
-        Route(path, endpoint=_MCPEndpoint(app), methods=["GET", "POST", "DELETE"])
+    # First, so no catch-all route installed later can shadow it.
+    app.router.routes.insert(
+        0, Route(path, endpoint=_MCPEndpoint(app), methods=["GET", "POST", "DELETE"])
     )
