@@ -9,7 +9,6 @@ percent-encoded as one path segment: ``guidance://passages/knowledge%2Fguides%2F
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -64,10 +63,6 @@ def cited_ids(data: object) -> list[str]:
 
     walk(data)
     return list(seen)
-
-
-def titles(passages: Iterable[Passage]) -> dict[str, str]:
-    return {p.id: p.title or p.id for p in passages}
 
 
 def register_resources(server: MCPServer, workspace: Workspace, identity: Identity) -> None:
