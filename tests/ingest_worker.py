@@ -1,11 +1,13 @@
 """Test helper: run an ingest in its own process, reporting progress on stdout.
 
     python tests/ingest_worker.py DATA_DIR FOLDER [--flush N] [--pause SECONDS]
+                                   [--hold-until PATH]
 
 Prints ``file <done>/<total>`` after each file and ``stored <count>`` after each write to
 the store, flushing stdout, so a test can kill the process (SIGKILL) at a known point or
 run `comentor ask` while it is still writing. ``--flush`` makes store writes smaller and
-more frequent; ``--pause`` sleeps after each file so a run lasts long enough to watch.
+more frequent; ``--pause`` sleeps after each file so a run lasts long enough to watch;
+``--hold-until`` stops after the first write (lock held, passages stored) until PATH exists.
 Not used by the product.
 """
 
@@ -29,6 +31,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--flush", type=int, default=0)
     parser.add_argument("--pause", type=float, default=0.0)
+    parser.add_argument("--hold-until", type=Path, default=None)
     args = parser.parse_args()
     if args.flush:
         ingest_module.EMBED_FLUSH = ingest_module.EMBED_FIRST_FLUSH = args.flush
@@ -36,10 +39,12 @@ def main() -> None:
     retriever = build_retriever(settings)
     store = retriever.store
     upsert = store.upsert
+    writes: list[int] = []
 
     def reporting_upsert(*a: object, **kw: object) -> None:
         upsert(*a, **kw)  # type: ignore[arg-type]
-        print(f"stored {store.count()}", flush=True)
+        writes.append(store.count())
+        print(f"stored {writes[-1]}", flush=True)
 
     store.upsert = reporting_upsert  # type: ignore[method-assign]
 
@@ -47,6 +52,11 @@ def main() -> None:
         print(f"file {done}/{total}", flush=True)
         if args.pause:
             time.sleep(args.pause)
+        if args.hold_until is not None and writes:
+            print("holding", flush=True)
+            while not args.hold_until.exists():
+                time.sleep(0.05)
+            args.hold_until = None
 
     report = ingest_module.ingest(
         [args.folder], settings=settings, retriever=retriever, progress=progress

@@ -322,9 +322,10 @@ def test_ask_during_an_ingest_answers_and_a_second_ingest_is_refused(
     for _ in range(2):
         before = cli(data, "ask", "How do mentor and mentee follow up on their goals?")
         assert before.returncode == 5 and "empty" in before.stderr.lower()
-    worker = start_worker(data, folder, "--flush", "8", "--pause", "1.0")
+    go_on = tmp_path / "go-on"
+    worker = start_worker(data, folder, "--flush", "8", "--hold-until", str(go_on))
     try:
-        read_until(worker, "stored")
+        read_until(worker, "holding")  # some passages stored, the lock held, the run unfinished
         answer = cli(data, "ask", "How do mentor and mentee follow up on their goals?")
         assert answer.returncode == 0, answer.stderr
         assert "handbook/page-" in answer.stdout and "empty" not in answer.stdout.lower()
@@ -332,6 +333,7 @@ def test_ask_during_an_ingest_answers_and_a_second_ingest_is_refused(
         assert second.returncode == 23, second.stdout + second.stderr
         assert "Another ingest is already writing" in second.stderr
         assert worker.poll() is None  # the first ingest was still running all along
+        go_on.touch()
         assert read_until(worker, "done") == "done 60"
     finally:
         if worker.poll() is None:
