@@ -143,7 +143,7 @@ def answer_question(
 ) -> Answer:
     """Answer from the guidance. ``embed`` may be a caching embedder (a long-running
     service sees the same passages again and again); by default the store's is used."""
-    question = " ".join(question.split())
+    question = clean_text(" ".join(question.split()))  # echoed back in the answer
     if asks_for_records(question):
         return decline_records(question)
     passages = retriever.search(question, k)
@@ -215,8 +215,14 @@ def answer_question(
 
 
 def _citation(number: int, passage: Passage) -> Citation:
+    # Titles, headings and excerpts are quoted from documents: the output cleaner applies.
     return Citation(
-        number, passage.id, passage.title, passage.source, passage.heading, excerpt(passage.text)
+        number,
+        passage.id,
+        clean_text(passage.title),
+        passage.source,
+        clean_text(passage.heading),
+        excerpt(clean_text(passage.text)),
     )
 
 

@@ -661,7 +661,7 @@ def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
                 raise InputError(
                     f"Thresholds file {path}: {name}.{key} must be a number; got {limit!r}."
                 )
-        rules[name] = {str(k): float(v) for k, v in rule.items()}
+        rules[name] = {str(k): v for k, v in rule.items()}
     return rules
 
 
