@@ -310,6 +310,10 @@ def test_second_ingest_waits_for_the_lock_then_refuses_with_a_clear_message(
     # Released: the same call now goes through.
     report = ingest([root], settings=settings, retriever=retriever, lock_timeout=0.5)
     assert report.chunks_added == 1
+    # Dropping the index (`ingest --rebuild`) waits for the lock as well: never beneath a run.
+    with ingest_lock(settings), pytest.raises(ConflictError):
+        ingest([root], settings=settings, retriever=retriever, rebuild=True, lock_timeout=0.2)
+    assert retriever.store.count() == 1
 
 
 def test_ask_during_an_ingest_answers_and_a_second_ingest_is_refused(
