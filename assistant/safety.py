@@ -207,7 +207,7 @@ _TAG_FRAGMENT = re.compile(
     r"</?(?:a|abbr|area|audio|b|base|body|button|canvas|div|embed|font|form|frame|frameset|"
     r"head|html|i|iframe|img|image|input|link|math|meta|object|p|picture|script|select|source|"
     r"span|style|svg|table|td|textarea|title|tr|track|u|use|video)(?=[\s/]|$)"
-    r"(?:\s*+[\w:-]{1,40}\s*=\s*(?:\"[^\"<>\n]*\"?|'[^'<>\n]*'?|[^\s<>\"']*))*/?",
+    r"(?:\s*+[\w:-]{1,40}\s*=(?:\s*[\"'](?:(?<=\")[^\"<>\n]*\"?|(?<=')[^'<>\n]*'?)|[^\s<>\"'\[]*))*/?",
     re.IGNORECASE,
 )
 # Openers that hide what follows when rendered: comments, CDATA, doctype, processing
