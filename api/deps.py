@@ -28,6 +28,7 @@ from assistant.records.access import Action, authorize
 from assistant.workspace import Workspace
 
 DEV_USER = "local-dev"
+SESSION_COOKIE = "comentor_session"  # the web pages' sign-in (api.web)
 T = TypeVar("T")
 
 
@@ -97,6 +98,12 @@ def current_user(
             raise PermissionDenied("Dev mode answers local requests only.", code="forbidden")
         dev_user: User = request.app.state.dev_user
         return dev_user
+    if credentials is None and getattr(request.state, "cookie_auth", False):
+        # Web pages (api.web) mark their requests: only they accept the session cookie,
+        # so a cross-site form cannot ride the cookie into the JSON API (no CSRF token).
+        cookie_token = request.cookies.get(SESSION_COOKIE)
+        if cookie_token:
+            return workspace.records.authenticate(cookie_token)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthError(
             "This route needs a bearer token.",

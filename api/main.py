@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
+from api import web
 from api.deps import DEV_USER, ServiceOptions
 from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(summaries.router)
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
+    web.install(app)  # the web pages (sign-in, chat, staff review): api/web
     mount_mcp(app)  # the MCP server over streamable HTTP at /mcp
     return app
 

@@ -1,0 +1,215 @@
+"""The chat page: one of your relationships, quick requests, pasted notes, past talks.
+
+``POST .../chat`` answers with the whole page (no JavaScript needed); ``POST .../chat/stream``
+answers the same form with Server-Sent Events for ``static/chat.js``: ``intent``,
+``delta`` (text as it arrives) and ``final`` (the answer rendered server-side as HTML).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sse_starlette import EventSourceResponse
+
+from api.deps import Access, ProgramId, RelationshipId, WorkspaceDep, run_job
+from api.routes.chat import ChatDep, ChatState, job_events, rate_key
+from api.web.common import WEB, env, page
+from api.web.pages import recent_conversations
+from api.web.session import check_csrf
+from assistant.chat import ChatReply, WorkspaceJobs, check_message
+from assistant.chat.conversation import Conversation, load_owned
+from assistant.errors import ComentorError
+from assistant.records import User
+from assistant.records.access import Action
+from assistant.workspace import Workspace
+
+log = logging.getLogger(__name__)
+router = APIRouter(dependencies=WEB, include_in_schema=False)
+Member = Annotated[User, Access(Action.RUN_JOB)]
+PATH = "/programs/{program_id}/relationships/{relationship_id}/chat"
+
+PRESETS = {
+    "agenda": "Plan an agenda for our next session",
+    "questions": "Suggest reciprocal questions for our next session",
+    "topics": "Suggest reverse-mentoring topics we could teach each other",
+}
+
+
+def compose(preset: str, message: str, notes: str, minutes: str, focus: str) -> str:
+    """The chat message a form stands for: pasted notes, a quick request, or free text."""
+    if preset == "notes" or (notes.strip() and not preset and not message.strip()):
+        return "Summarize these check-in notes:\n" + notes.strip() if notes.strip() else ""
+    if preset in PRESETS:
+        text = PRESETS[preset]
+        if minutes.strip() and preset == "agenda":
+            text += f", {minutes.strip()} minutes"
+        if focus.strip():
+            text += f", about {focus.strip()}"
+        return text
+    return message.strip()
+
+
+def _start(
+    request: Request, user: User, chat: ChatState, workspace: Workspace, message: str
+) -> tuple[WorkspaceJobs, str]:
+    check_message(message)
+    if not message:
+        raise ComentorError("Write a message, pick a quick request or paste notes.")
+    chat.buckets.take(rate_key(request, user))
+    program_id = request.path_params["program_id"]
+    return WorkspaceJobs(workspace, user, program_id=program_id, cache=chat.scopes), program_id
+
+
+def _conversation(chat: ChatState, user: User, conversation_id: str | None) -> Conversation | None:
+    if not conversation_id:
+        return None
+    return load_owned(chat.service.store, conversation_id, str(user.id))
+
+
+def _chat_page(
+    request: Request,
+    user: User,
+    workspace: Workspace,
+    chat: ChatState,
+    program_id: str,
+    relationship_id: str,
+    *,
+    conversation: Conversation | None = None,
+    reply: ChatReply | None = None,
+    status_code: int = 200,
+) -> Response:
+    _program, relationship = workspace.relationship(program_id, relationship_id)
+    return page(
+        request,
+        "chat.html",
+        user=user,
+        program_id=program_id,
+        relationship=relationship,
+        conversation=conversation,
+        reply=reply,
+        past=[
+            c for c in recent_conversations(workspace, user) if c.relationship_id == relationship_id
+        ],
+        action=PATH.format(program_id=program_id, relationship_id=relationship_id),
+        status_code=status_code,
+    )
+
+
+@router.get(PATH, response_class=HTMLResponse)
+def chat_page(
+    request: Request,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    user: Member,
+    workspace: WorkspaceDep,
+    chat: ChatDep,
+    conversation: str | None = None,
+) -> Response:
+    found = _conversation(chat, user, conversation)
+    return _chat_page(
+        request, user, workspace, chat, program_id, relationship_id, conversation=found
+    )
+
+
+Field = Annotated[str, Form(max_length=20_000)]
+
+
+@router.post(PATH, response_class=HTMLResponse)
+async def chat_post(
+    request: Request,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    user: Member,
+    workspace: WorkspaceDep,
+    chat: ChatDep,
+    csrf_token: Field = "",
+    message: Field = "",
+    preset: Field = "",
+    notes: Field = "",
+    minutes: Field = "",
+    focus: Field = "",
+    conversation_id: Field = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    text = compose(preset, message, notes, minutes, focus)
+    jobs, _ = _start(request, user, chat, workspace, text)
+    events = await run_job(
+        request,
+        chat.service.stream,
+        text,
+        jobs,
+        conversation_id=conversation_id or None,
+        relationship_id=relationship_id,
+        program_id=program_id,
+    )
+    done: list[Any] = await run_job(request, list, events)
+    reply: ChatReply = next(e.reply for e in done if e.type == "final")
+    found = _conversation(chat, user, reply.conversation_id)
+    return _chat_page(
+        request,
+        user,
+        workspace,
+        chat,
+        program_id,
+        relationship_id,
+        conversation=found,
+        reply=reply,
+    )
+
+
+async def _web_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]]:
+    """Chat events as SSE, the final answer rendered as the same HTML as the full page."""
+    answer = env.get_template("answer.html")
+    try:
+        async for event in events:
+            if event.type == "intent":
+                data = {"intent": event.intent, "conversation_id": event.conversation_id}
+            elif event.type == "delta":
+                data = {"text": event.text}
+            else:
+                data = {
+                    "conversation_id": event.reply.conversation_id,
+                    "html": answer.render(reply=event.reply),
+                }
+            yield {"event": event.type, "data": json.dumps(data)}
+    except ComentorError as exc:
+        yield {"event": "error", "data": json.dumps({"message": exc.message, "hint": exc.hint})}
+    except Exception:  # the status line is already sent: report it in the stream
+        log.exception("web chat stream failed")
+        yield {"event": "error", "data": json.dumps({"message": "Something went wrong."})}
+
+
+@router.post(PATH + "/stream")
+async def chat_stream(
+    request: Request,
+    program_id: ProgramId,
+    relationship_id: RelationshipId,
+    user: Member,
+    workspace: WorkspaceDep,
+    chat: ChatDep,
+    csrf_token: Field = "",
+    message: Field = "",
+    preset: Field = "",
+    notes: Field = "",
+    minutes: Field = "",
+    focus: Field = "",
+    conversation_id: Field = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    text = compose(preset, message, notes, minutes, focus)
+    jobs, _ = _start(request, user, chat, workspace, text)
+    events: Iterator[Any] = await run_job(
+        request,
+        chat.service.stream,
+        text,
+        jobs,
+        conversation_id=conversation_id or None,
+        relationship_id=relationship_id,
+        program_id=program_id,
+    )
+    return EventSourceResponse(_web_events(job_events(request, events)))
