@@ -77,16 +77,34 @@ _RUNS = re.compile(
 )
 
 
+_PUNCT_RUN = re.compile(r"[-._=*~#!?/+,;:()\[\]<>|`'\"]{4,}")
+
+
 def normalize(text: str) -> str:
     """Text as the privacy and instruction checks see it: NFKC, no invisible characters,
     look-alike letters inside Latin words folded to Latin, lower case, no accents, runs of
     spaces, of line breaks and of one punctuation mark shortened."""
+    # The same sentence is checked for several things; short texts are remembered.
+    return _normalize_cached(text) if len(text) < 2000 else _normalize(text)
+
+
+def _normalize(text: str) -> str:
     if not text.isascii():
         text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
         text = _WORD.sub(_fold_mixed_word, text)
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _RUNS.sub(_three, _BREAKS.sub("\n", _SPACES.sub(" ", text))).lower()
+    # Each substitution only when there is something to change: most sentences have nothing.
+    if "  " in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _BREAKS.sub("\n", text)
+    if _PUNCT_RUN.search(text):
+        text = _RUNS.sub(_three, text)
+    return text.lower()
+
+
+_normalize_cached = lru_cache(maxsize=8192)(_normalize)
 
 
 def _three(match: re.Match[str]) -> str:
