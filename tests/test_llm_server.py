@@ -123,7 +123,9 @@ class Verdict(BaseModel):
 
 def test_structured_output_follows_the_schema(llm_settings: Settings) -> None:
     model = build_chat_model(parse_spec(f"openai:{MODEL}"), llm_settings)
-    fmt = response_format(Verdict)
+    # llama-cpp-python's server takes the schema in its own form (the engine switches to it
+    # by itself when a server rejects OpenAI's; see test_every_job_end_to_end).
+    fmt = response_format(Verdict, "json_object")
     reply = model.invoke(
         "Is feedback part of mentoring? Answer as JSON with covered and topic.",
         response_format=fmt,
@@ -166,6 +168,7 @@ def test_every_job_end_to_end(llm_settings: Settings, knowledge_retriever: Hybri
     if answer.fallback_reason:
         assert not any(k in answer.fallback_reason for k in TRANSPORT_KINDS)
     assert engine.guard.breaker.failures == 0  # every call reached the server and came back
+    assert engine.style == "json_object"  # switched after the server rejected json_schema
 
 
 def test_streamed_answer_from_the_server(

@@ -16,6 +16,7 @@ spec           backend
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import threading
@@ -191,6 +192,9 @@ class LlamaCppChatModel(BaseChatModel):
                 n_threads=self.n_threads or os.cpu_count() or 1,
                 verbose=False,
             )
+            # Freed by the garbage collector during interpreter shutdown, after llama.cpp's
+            # backend is gone, the model crashes the process (exit 139): free it first.
+            atexit.register(self._llama.close)
         return self._llama
 
     def _generate(

@@ -85,7 +85,8 @@ def classify(exc: BaseException) -> LLMError:
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):
-        return LLMError(f"the LLM server answered HTTP {status}", kind="http")
+        detail = " ".join(str(exc).split())[:160]
+        return LLMError(f"the LLM server answered HTTP {status} ({detail})", kind="http")
     lowered = f"{name} {exc}".lower()
     if "timeout" in lowered or "timed out" in lowered:
         return LLMError(f"the LLM call timed out ({name})", kind="timeout")

@@ -63,7 +63,7 @@ NOT_COVERED = (
 )
 _MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)\s*", re.DOTALL)
 _NUMBER = re.compile(r"\[(\d+)\]")
-_REJECTED = re.compile(r"HTTP (?:400|422)\b")
+_REJECTED = re.compile(r"HTTP (?:400|422)\b|HTTP \d+ .*response_format")
 _NOT_COVERED = re.compile(
     r"\b(?:do(?:es)?\s*n[o']t|not)\s+(?:cover|answer|address|say|mention)", re.IGNORECASE
 )
