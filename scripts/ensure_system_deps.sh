@@ -13,6 +13,18 @@ have_postgres() {
     return 1
 }
 
+# Chromium for the web pages' browser tests (Playwright drives it; nothing downloads one).
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing Chromium (headless browser for the web page tests)..."
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "warning: chromium not found; the browser tests need it:" >&2
+        echo "sudo apt-get install -y chromium (or your platform's equivalent)." >&2
+    fi
+fi
+
 if have_postgres; then
     exit 0
 fi

@@ -181,7 +181,7 @@ def test_chat_without_javascript_renders_markdown_with_citation_links(
     response = client.post(path, data={"csrf_token": csrf, "preset": "agenda", "minutes": "30"})
     assert response.status_code == 200, response.text[:500]
     html = response.text
-    assert "Understood as: agenda" in html and "<li>" in html and "Sources" in html
+    assert "Understood as: agenda" in html and "<li>" in html and "Open a cited passage" in html
     link = html.split('href="/guidance/', 1)[1].split('"', 1)[0]
     passage = client.get("/guidance/" + link)
     assert passage.status_code == 200 and "Source:" in passage.text
