@@ -156,3 +156,23 @@ def test_staff_filter_summaries_by_flag_and_see_the_chart(
     assert page.locator("svg.chart title").count() >= 1
     page.screenshot(path=str(SHOTS / "review.png"), full_page=True)
     assert CANARY not in page.content()
+
+
+def test_chat_works_with_javascript_off(
+    site: tuple[LiveServer, dict[str, str]], browser: Browser
+) -> None:
+    server, tokens = site
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url + "/signin")
+    page.get_by_label("Service token").fill(tokens["mentee"])
+    page.keyboard.press("Enter")  # keyboard only: submit from the field
+    page.wait_for_url(server.url + "/")
+    page.goto(server.url + CHAT)
+    page.get_by_role("button", name="Suggest questions").click()
+    page.wait_for_load_state()
+    answer = page.locator("#answer .answer")
+    assert "questions" in answer.inner_text()
+    assert page.locator("#answer ol.citations a").count() >= 1
+    page.screenshot(path=str(SHOTS / "chat-no-js.png"), full_page=True)
+    context.close()
