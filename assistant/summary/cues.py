@@ -59,7 +59,7 @@ def _compiled(names: str) -> _Patterns:
         if len(_CACHE) > 64:  # many relationships in one process: keep memory bounded
             _CACHE.clear()
         splitter = re.compile(
-            r"(?:,\s*|\s+)(?:and|but|while|then|and\s+then)\s+(?=(?:"
+            r"(?:,\s*+|(?<!\s)\s++)(?:and|but|while|then|and\s+then)\s+(?=(?:"
             + names
             + r"|i|he|she|we|they)\s+[a-z]+(?:ed|ght|ok|ew|ave)\b)|;\s+"
         )

@@ -68,9 +68,9 @@ def expand_initials(notes: str, people: People) -> str:
 
 
 _AUTHOR_PATTERNS = [
-    r"\b(?P<n>{name})'s[ \t]+(?:notes|summary|write-?up|recap|minutes)\b",
+    r"(?<![\w.-])(?P<n>{name})'s[ \t]+(?:notes|summary|write-?up|recap|minutes)\b",
     r"\([ \t]*(?P<n>[\w.-]+)[ \t]+notes?[ \t]*\)",
-    r"\b(?P<n>{name})[ \t]*\([ \t]*notes?[ \t]*\)",
+    r"(?<![\w.-])(?P<n>{name})[ \t]*\([ \t]*notes?[ \t]*\)",
     r"\bnotes?[ \t]*(?:by|from|taken[ \t]+by|written[ \t]+by|[:=-])[ \t]*(?P<n>{name})",
     r"^from[ \t]*:[ \t]*(?P<n>{name})",  # an e-mail: "From: Leo"
     r"\b(?:scribe|note-?taker|minutes|(?:written|taken|typed)(?:[ \t]+up)?[ \t]+by)"
@@ -80,7 +80,8 @@ _AUTHOR_PATTERNS = [
     # "Walter typing, so "I" = me", "(Tariq writing)", "kwame notes", "Leo here,", ""I" =
     # Aisha": the writer named with what they are doing, at a pause (not "Sipho writing the
     # methods").
-    r"\b(?P<n>[\w.-]+)[ \t]+(?:typing|writing|scribing|taking[ \t]+notes|on[ \t]+notes|notes|here)"
+    r"(?<![\w.-])(?P<n>[\w.-]+)[ \t]+(?:typing|writing|scribing|taking[ \t]+notes|on[ \t]+notes"
+    r"|notes|here)"
     r"(?=[ \t]*(?:[,.;:)!\]]|$|[ \t]+(?:so|this|today|these|up)\b))",
     r"(?:^|[\s(,])\"?i\"?[ \t]*=[ \t]*(?P<n>{name})",
     # "ugrad grp 3/3 - T", "new mgrs circle 12/3 - R": a header signed after a dash.
