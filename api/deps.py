@@ -22,7 +22,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.config import Settings
-from assistant.errors import AuthError, PermissionDenied
+from assistant.errors import AuthError, InputError, PermissionDenied
 from assistant.records import User
 from assistant.records.access import Action, authorize
 from assistant.workspace import Workspace
@@ -154,3 +154,30 @@ def Access(action: Action) -> Any:  # capitalised: it reads as a type annotation
     # Tests walk the routes and read the declared action from here.
     check.action = action  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def reject_unknown_query(request: Request) -> None:
+    """422 for a query parameter the route does not take: a mistyped filter
+    (``?flg=one_sided``) must not silently return everything."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+
+    allowed = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed)) or "none"
+        raise InputError(
+            f"Unknown query parameter {unknown[0]!r}.",
+            hint=f"This route takes these query parameters: {takes}.",
+            code="validation_error",
+        )
+
+
+def _query_names(dependant: Any) -> set[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api import web
-from api.deps import DEV_USER, ServiceOptions
+from api.deps import DEV_USER, ServiceOptions, reject_unknown_query
 from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
 from api.mcp_mount import mount_mcp
@@ -94,9 +94,9 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_body_bytes)
     app.include_router(health.router)
-    app.include_router(programs.router)
-    app.include_router(relationships.router)
-    app.include_router(summaries.router)
+    app.include_router(programs.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(relationships.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(summaries.router, dependencies=[Depends(reject_unknown_query)])
     app.include_router(chat.router)
     app.include_router(openai_compat.router)
     web.install(app)  # the web pages (sign-in, chat, staff review): api/web

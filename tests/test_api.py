@@ -243,6 +243,12 @@ def test_summaries_filter_and_page(api: tuple[TestClient, World]) -> None:
     )
     assert error(client.get("/api/summaries", params={"flag": "sad"}))["code"] == "invalid_flag"
     assert client.get("/api/summaries", params={"limit": 0}).status_code == 422
+    # A mistyped filter is refused rather than silently returning everything.
+    typo = client.get("/api/summaries", params={"flg": "one_sided"})
+    assert typo.status_code == 422 and error(typo)["code"] == "validation_error"
+    assert "flg" in error(typo)["message"] and "flag" in error(typo)["hint"]
+    blank = client.get("/api/summaries?=")
+    assert blank.status_code == 422
 
 
 def test_program_health(api: tuple[TestClient, World]) -> None:
