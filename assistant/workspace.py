@@ -23,6 +23,8 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from assistant.config import Settings
 from assistant.errors import ComentorError, InputError, NotFoundError, PermissionDenied
 from assistant.limits import check_notes
@@ -207,13 +209,7 @@ class Workspace:
             agenda = self.records.reserve_rotation(program_id, relationship_id, plan)
         else:
             agenda = plan([])[1]
-        ident, created = self.records.add_job_result(
-            program_id,
-            relationship_id,
-            "agenda",
-            agenda.model_dump(mode="json"),
-            user_id=user.id if user else None,
-        )
+        ident, created = self._store(program_id, relationship_id, "agenda", agenda, user)
         return AgendaRecord(
             id=ident,
             program_id=program_id,
@@ -227,13 +223,7 @@ class Workspace:
     ) -> QuestionsRecord:
         program, _ = self.relationship(program_id, relationship_id)
         result = self.comentor.questions(program, relationship_id)
-        ident, created = self.records.add_job_result(
-            program_id,
-            relationship_id,
-            "questions",
-            result.model_dump(mode="json"),
-            user_id=user.id if user else None,
-        )
+        ident, created = self._store(program_id, relationship_id, "questions", result, user)
         return QuestionsRecord(
             id=ident,
             program_id=program_id,
@@ -247,19 +237,30 @@ class Workspace:
     ) -> TopicsRecord:
         program, _ = self.relationship(program_id, relationship_id)
         result = self.comentor.topics(program, relationship_id)
-        ident, created = self.records.add_job_result(
-            program_id,
-            relationship_id,
-            "topics",
-            result.model_dump(mode="json"),
-            user_id=user.id if user else None,
-        )
+        ident, created = self._store(program_id, relationship_id, "topics", result, user)
         return TopicsRecord(
             id=ident,
             program_id=program_id,
             relationship_id=relationship_id,
             created_at=created,
             topics=result,
+        )
+
+    def _store(
+        self,
+        program_id: str,
+        relationship_id: str,
+        kind: str,
+        result: BaseModel,
+        user: User | None,
+    ) -> tuple[int, dt.datetime]:
+        """Keep a job's result; its id and creation time."""
+        return self.records.add_job_result(
+            program_id,
+            relationship_id,
+            kind,
+            result.model_dump(mode="json"),
+            user_id=user.id if user else None,
         )
 
     # -- check-ins ----------------------------------------------------------------------------
