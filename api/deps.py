@@ -21,6 +21,7 @@ import anyio.to_thread
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.limits import MAX_BODY_BYTES
 from assistant.config import Settings
 from assistant.errors import AuthError, InputError, PermissionDenied
 from assistant.records import User
@@ -37,7 +38,7 @@ class ServiceOptions:
     """Options of the HTTP layer that are not library settings."""
 
     dev: bool = False  # no tokens: every loopback request is the local admin
-    max_body_bytes: int = 1_048_576
+    max_body_bytes: int = MAX_BODY_BYTES  # the notes limit + 64 KiB (see api.limits)
     # The jobs (planning, summarizing) are CPU-bound Python: more of them at once than a
     # few per core add no throughput, only GIL contention that starves the event loop
     # (accepting, parsing and answering requests). They run on a pool of this size;
@@ -84,6 +85,23 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+def is_loopback_host(host: str | None) -> bool:
+    """Whether a ``Host`` header names a loopback address: ``localhost``, a loopback IP
+    such as ``127.0.0.1``, or ``[::1]``, with or without a port."""
+    if not host:
+        return False
+    name = host.strip().lower()
+    if name.startswith("["):  # [::1] or [::1]:8000
+        name, bracket, rest = name[1:].partition("]")
+        if not bracket or (rest and not (rest.startswith(":") and rest[1:].isdigit())):
+            return False
+    elif name.count(":") == 1:  # name:port
+        name, _, port = name.partition(":")
+        if not port.isdigit():
+            return False
+    return name == "localhost" or _is_loopback(name)
+
+
 def current_user(
     request: Request,
     workspace: WorkspaceDep,
@@ -96,6 +114,14 @@ def current_user(
         # request from elsewhere too, in case the app was served some other way.
         if not _is_loopback(request.client.host if request.client else None):
             raise PermissionDenied("Dev mode answers local requests only.", code="forbidden")
+        # A page on another site can reach a loopback port through DNS rebinding, but its
+        # requests then carry that site's name as Host: refuse any Host but a loopback one.
+        if not is_loopback_host(request.headers.get("host")):
+            raise PermissionDenied(
+                "Dev mode answers requests addressed to localhost, 127.0.0.1 or [::1] only.",
+                hint="Open the service at http://127.0.0.1:PORT (not through another name).",
+                code="bad_host",
+            )
         dev_user: User = request.app.state.dev_user
         return dev_user
     if credentials is None and getattr(request.state, "cookie_auth", False):

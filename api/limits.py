@@ -5,9 +5,11 @@ A pure ASGI middleware: a declared ``Content-Length`` over the limit gets 413
 (``Transfer-Encoding: chunked``) is counted chunk by chunk as it arrives and refused as soon
 as it passes the limit, so the service never holds more than the limit plus one chunk.
 
-The limit is 1 MiB (1,048,576 bytes). Check-in notes are limited to 1 MB (1,000,000 bytes,
-:data:`assistant.limits.MAX_NOTES_BYTES`), so notes just over their limit still reach the
-workspace and get its precise 422 ``notes_too_large``; anything much larger never does.
+The limit is the check-in notes limit (1 MB, 1,000,000 bytes,
+:data:`assistant.limits.MAX_NOTES_BYTES`) plus a margin of 64 KiB (65,536 bytes) for the
+JSON envelope and escaping (a newline or a quote in the notes takes two bytes in JSON), so
+notes up to their limit are accepted, notes just over it still reach the workspace and get
+its precise 422 ``notes_too_large``, and anything much larger never does.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from assistant.limits import MAX_NOTES_BYTES
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-MAX_BODY_BYTES = 1_048_576
+BODY_MARGIN_BYTES = 64 * 1024
+MAX_BODY_BYTES = MAX_NOTES_BYTES + BODY_MARGIN_BYTES  # 1,065,536 bytes
 
 
 class BodyLimitMiddleware:
@@ -79,7 +84,7 @@ async def _too_large(send: Send, limit: int, declared: int | None) -> None:
         send,
         413,
         "body_too_large",
-        f"The request body is {size}; the limit is {limit:,} bytes (1 MiB).",
+        f"The request body is {size}; the limit is {limit:,} bytes.",
         "Send less at once, e.g. one check-in's notes per request.",
     )
 

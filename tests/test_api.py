@@ -292,7 +292,8 @@ def test_dev_mode_needs_no_token_but_answers_loopback_only(
     settings = make_settings(tmp_path / "dev")
     workspace = Workspace(settings, comentor=comentor)
     app = create_app(settings, workspace=workspace, options=ServiceOptions(dev=True))
-    with TestClient(app, client=("127.0.0.1", 40000)) as local:
+    local_url = "http://127.0.0.1:8000"  # dev mode also wants a loopback Host header
+    with TestClient(app, base_url=local_url, client=("127.0.0.1", 40000)) as local:
         saved = local.put("/api/programs/demo", json=program_document())
         assert saved.status_code == 201
         made = local.post(f"/api/programs/demo/relationships/{REL}/agenda", json={})

@@ -4,8 +4,10 @@ ingestion, and a schemathesis run over /openapi.json that must find no server er
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +23,11 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from typer.testing import CliRunner
 
+from api.limits import MAX_BODY_BYTES
 from assistant.cli.core import app as cli_app
 from assistant.cli.serve import is_loopback, prepare
 from assistant.config import Settings
+from assistant.limits import MAX_NOTES_BYTES
 from assistant.records import Role
 from assistant.workspace import Workspace
 from tests.api_kit import (
@@ -145,6 +149,40 @@ def test_live_body_limits(token_server: tuple[LiveServer, dict[str, str]]) -> No
         listed = client.get(f"{BASE}/checkins", headers=headers)
         assert listed.status_code == 200
         assert all(len(c["notes"]) < 1_000_000 for c in listed.json())
+
+
+def short_line_notes(size: int) -> str:
+    """Realistic notes of exactly ``size`` bytes in short lines (20 characters): JSON
+    escapes every newline as two bytes, so the request body outgrows the notes by ~5%."""
+    words = " ".join(checkin_notes().split())
+    text = "\n".join(textwrap.wrap(words, 20)) + "\n"
+    notes = (text * (size // len(text) + 2)).encode("utf-8")[:size].decode("utf-8")
+    assert len(notes.encode("utf-8")) == size
+    return notes
+
+
+def test_live_notes_up_to_their_limit_fit_the_body_limit(
+    token_server: tuple[LiveServer, dict[str, str]],
+) -> None:
+    """The body limit leaves a margin over the notes limit (the JSON envelope and its
+    escaping): notes of 1 MB - 1 are stored, notes of 1 MB + 1 get the workspace's own
+    422 ``notes_too_large``, a 2 MB body is cut off with 413 (test_live_body_limits)."""
+    server, tokens = token_server
+    headers = {"Authorization": f"Bearer {tokens['mentee']}", "Content-Type": "application/json"}
+    fits = short_line_notes(MAX_NOTES_BYTES - 1)
+    body = json.dumps({"notes": fits}).encode("utf-8")
+    # Over 1 MiB once escaped (the old limit refused it), within the notes limit + 64 KiB.
+    assert MAX_NOTES_BYTES + 48_576 < len(body) <= MAX_BODY_BYTES
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        created = client.post(f"{BASE}/checkins", content=body, headers=headers)
+        assert created.status_code == 201, created.text[:500]
+        stored = client.get(f"{BASE}/checkins/{created.json()['id']}", headers=headers)
+        assert stored.json()["notes"] == fits
+        over = json.dumps({"notes": short_line_notes(MAX_NOTES_BYTES + 1)}).encode("utf-8")
+        assert len(over) <= MAX_BODY_BYTES
+        refused = client.post(f"{BASE}/checkins", content=over, headers=headers)
+        assert refused.status_code == 422, refused.text[:500]
+        assert refused.json()["error"]["code"] == "notes_too_large"
 
 
 # -- SIGKILL while check-ins are posted ---------------------------------------------------------
