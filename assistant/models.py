@@ -98,6 +98,7 @@ class ReciprocalQuestion(_Model):
 class QuestionSet(_Model):
     relationship_id: str
     mode: str
+    focus: str | None = None
     questions: list[ReciprocalQuestion]
     notes: list[str] = Field(default_factory=list)
     citations: list[CitationRef] = Field(default_factory=list)

@@ -219,10 +219,17 @@ class Workspace:
         )
 
     def questions(
-        self, program_id: str, relationship_id: str, *, user: User | None = None
+        self,
+        program_id: str,
+        relationship_id: str,
+        *,
+        focus: str | None = None,
+        user: User | None = None,
     ) -> QuestionsRecord:
+        """Suggest and store reciprocal questions; ``focus`` (like the agenda's, at most
+        500 characters) puts the questions about it first and is kept in the record."""
         program, _ = self.relationship(program_id, relationship_id)
-        result = self.comentor.questions(program, relationship_id)
+        result = self.comentor.questions(program, relationship_id, focus=focus)
         ident, created = self._store(program_id, relationship_id, "questions", result, user)
         return QuestionsRecord(
             id=ident,

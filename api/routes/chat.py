@@ -2,7 +2,9 @@
 
 The conversation is kept in the records database (``conversations``), so a follow-up such
 as "make it 30 minutes" works on any worker. ``stream: true`` answers with Server-Sent
-Events: ``intent`` (as soon as the message is routed), ``delta`` (reply text), then
+Events: ``intent`` (as soon as the message is routed), ``delta`` (reply text: with an LLM
+engine that streams, a knowledge answer's pieces as the model writes them), ``replace``
+(only when the checked reply differs from the deltas: show its ``text`` instead), then
 ``final`` (the whole reply with its result and citations); a failure after the stream has
 started arrives as an ``error`` event.
 
@@ -32,6 +34,7 @@ from api.errors import error_responses
 from assistant.chat import ChatReply, ChatService, WorkspaceJobs, check_message
 from assistant.chat.intents import IntentClassifier, default_examples_path
 from assistant.chat.jobs import ScopeCache
+from assistant.chat.service import next_events
 from assistant.errors import ComentorError, RateLimited
 from assistant.records import User
 from assistant.records.conversations import SqlConversationStore
@@ -159,13 +162,17 @@ class ChatRequest(BaseModel):
 
 async def job_events(request: Request, events: Iterator[Any]) -> AsyncIterator[Any]:
     """The chat events, with the job itself run on the service's bounded job pool: the
-    ``intent`` event is already decided, the rest comes once the job has run."""
+    ``intent`` event is already decided, the rest comes once the job has run (a model's
+    streamed pieces one by one, as they come)."""
     first = next(events, None)  # the routed intent: no work left before it
     if first is not None:
         yield first
-    rest: list[Any] = await run_job(request, list, events)
-    for event in rest:
-        yield event
+    while True:
+        ready: list[Any] = await run_job(request, next_events, events)
+        for event in ready:
+            yield event
+        if not ready or ready[-1].type == "final":
+            return
 
 
 async def sse_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]]:
@@ -176,6 +183,8 @@ async def sse_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]
                 data = {"intent": event.intent, "conversation_id": event.conversation_id}
             elif event.type == "delta":
                 data = {"text": event.text}
+            elif event.type == "replace":
+                data = {"text": event.text, "engine": event.engine, "reason": event.reason}
             else:
                 data = event.reply.model_dump(mode="json")
             yield {"event": event.type, "data": json.dumps(data)}
@@ -195,7 +204,8 @@ async def sse_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]
     responses={
         200: {
             "description": "The reply; with `stream: true` a `text/event-stream` of "
-            "`intent`, `delta`… and `final` events.",
+            "`intent`, `delta`…, `replace` (only when the checked reply supersedes the "
+            "deltas: show its `text`) and `final` events.",
             "content": {"text/event-stream": {}},
         },
         **error_responses(401, 403, 404, 413, 422, 429, 502, 503),
@@ -219,6 +229,7 @@ async def chat(
         conversation_id=body.conversation_id,
         relationship_id=body.relationship_id,
         program_id=body.program_id,
+        token_stream=body.stream,
     )
     if body.stream:
         return EventSourceResponse(sse_events(job_events(request, events)))

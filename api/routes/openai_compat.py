@@ -10,7 +10,11 @@ minutes") find the state the earlier turns left. ``metadata.conversation_id`` pi
 explicitly.
 
 Besides the standard fields, a completion carries ``comentor``: the intent, the structured
-result and the citations (the final chunk carries it when streaming).
+result and the citations (the final chunk carries it when streaming). A streamed knowledge
+answer from an LLM engine arrives as the model writes it; OpenAI streams only append, so
+when the checked reply differs the stream appends what makes the whole read right (the
+sources, or a rule and the grounded answer that replaces a failed one), and that chunk's
+``comentor.replace`` carries the checked reply itself (see docs/chat.md).
 """
 
 from __future__ import annotations
@@ -143,6 +147,12 @@ async def _stream(events: AsyncIterator[Any], ident: str) -> AsyncIterator[dict[
                 yield {"data": json.dumps(_chunk(ident, created, delta, None))}
             elif event.type == "delta":
                 yield {"data": json.dumps(_chunk(ident, created, {"content": event.text}, None))}
+            elif event.type == "replace":
+                chunk = _chunk(ident, created, {"content": event.append or ""}, None)
+                chunk["comentor"] = {
+                    "replace": {"text": event.text, "engine": event.engine, "reason": event.reason}
+                }
+                yield {"data": json.dumps(chunk)}
             else:
                 last = _chunk(ident, created, {}, "stop")
                 last["comentor"] = _extra(event.reply)
@@ -167,7 +177,7 @@ async def chat_completions(
 ) -> Any:
     # Routing and the job run on the jobs' bounded pool; input errors raise before any
     # stream starts.
-    events, message = await run_job(request, _start, body, user, chat, workspace)
+    events, message = await run_job(request, _start, body, user, chat, workspace, body.stream)
     ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     if body.stream:
         return EventSourceResponse(_stream(job_events(request, events), ident))
@@ -177,7 +187,7 @@ async def chat_completions(
 
 
 def _start(
-    body: CompletionRequest, user: User, chat: ChatState, workspace: Workspace
+    body: CompletionRequest, user: User, chat: ChatState, workspace: Workspace, stream: bool
 ) -> tuple[Iterator[Any], str]:
     """Check the request, find or start its conversation and route the last user message."""
     if body.model not in (MODEL_ID, f"{MODEL_ID}-grounded"):
@@ -215,5 +225,6 @@ def _start(
         conversation_id=conversation_id,
         relationship_id=meta.get("relationship_id"),
         program_id=program_id,
+        token_stream=stream,
     )
     return events, message

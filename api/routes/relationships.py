@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import Access, CheckinId, ProgramId, RelationshipId, WorkspaceDep, run_job
 from api.errors import error_responses
 from api.schemas import AgendaCreate, CheckinCreate, CheckinReceipt
+from assistant.limits import MAX_FOCUS_CHARS
 from assistant.records import (
     AgendaRecord,
     CheckinView,
@@ -67,6 +69,20 @@ async def create_agenda(
     )
 
 
+class QuestionsCreate(BaseModel):
+    """The optional body of ``POST …/questions``."""
+
+    # A misspelt field is an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+    focus: str | None = Field(
+        default=None,
+        max_length=MAX_FOCUS_CHARS,
+        description="What the questions should centre on (like the agenda's focus); "
+        "the questions about it come first, and the stored record keeps it.",
+    )
+
+
 @router.post(
     "/questions",
     response_model=QuestionsRecord,
@@ -80,8 +96,14 @@ async def create_questions(
     request: Request,
     workspace: WorkspaceDep,
     user: RunJob,
+    body: Annotated[QuestionsCreate | None, Body()] = None,
 ) -> QuestionsRecord:
-    return await run_job(request, workspace.questions, program_id, relationship_id, user=user)
+    """Each member asks about what the other can teach; with a `focus`, the questions
+    about it come first."""
+    focus = body.focus if body else None
+    return await run_job(
+        request, workspace.questions, program_id, relationship_id, focus=focus, user=user
+    )
 
 
 @router.post(

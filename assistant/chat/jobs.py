@@ -7,7 +7,9 @@
   agenda follows up the stored history, and access is checked with
   :func:`assistant.records.access.authorize` for every job.
 
-Both answer ``ask`` with the grounded engine's extractive answer.
+Both answer ``ask`` with :meth:`assistant.service.Comentor.ask` (the configured engine's
+answer, or the grounded one), and ``stream_ask`` with the LLM engine's streamed answer when
+the engine streams (:mod:`assistant.chat.live`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel
 
 from assistant.answer import Answer
+from assistant.chat.live import LiveAnswer, live_answer
 from assistant.chat.slots import Choice
 from assistant.errors import ComentorError
 from assistant.models import CheckinSummary
@@ -78,6 +81,8 @@ class Jobs(Protocol):
     def summarize(self, choice: Choice, notes: str) -> JobResult: ...
 
     def ask(self, question: str) -> JobResult: ...
+
+    def stream_ask(self, question: str) -> LiveAnswer | None: ...
 
 
 def _choices_of(program_id: str, program: Program, me: str | None) -> list[Choice]:
@@ -158,6 +163,9 @@ class ProgramJobs:
 
     def ask(self, question: str) -> JobResult:
         return JobResult(self.comentor.ask(question))
+
+    def stream_ask(self, question: str) -> LiveAnswer | None:
+        return live_answer(self.comentor, question)
 
 
 class ScopeCache:
@@ -257,7 +265,9 @@ class WorkspaceJobs:
 
     def questions(self, choice: Choice, *, focus: str | None) -> JobResult:
         self._authorize(choice)
-        record = self.workspace.questions(choice.program_id, choice.relationship_id, user=self.user)
+        record = self.workspace.questions(
+            choice.program_id, choice.relationship_id, focus=focus, user=self.user
+        )
         return JobResult(record.questions, data={"id": record.id})
 
     def topics(self, choice: Choice) -> JobResult:
@@ -279,3 +289,6 @@ class WorkspaceJobs:
 
     def ask(self, question: str) -> JobResult:
         return JobResult(self.workspace.comentor.ask(question))
+
+    def stream_ask(self, question: str) -> LiveAnswer | None:
+        return live_answer(self.workspace.comentor, question)

@@ -207,6 +207,9 @@ def route(
             route_.focus = conversation.slots.get("focus")
     elif label == "questions":
         route_.focus = parse_focus(message)
+        if last == "questions" and route_.focus is None:
+            # "more questions for Sam" keeps the focus the last questions had.
+            route_.focus = conversation.slots.get("focus")
     elif label == "summarize":
         body = _strip_request_line(message)
         # A summarize request long enough to carry notes carries them (the rest is a bare

@@ -7,6 +7,10 @@
     for event in chat.stream("why that topic?", jobs, conversation_id=reply.conversation_id):
         ...  # ChatEvent: "intent" first (right after routing), "delta" text pieces, "final"
 
+With ``token_stream=True`` a knowledge question answered by an LLM engine that streams is
+shown as the model writes it (``live`` deltas); the checked reply then supersedes those
+pieces (a ``replace`` event before ``final``), see :mod:`assistant.chat.live`.
+
 The conversation (last intent, relationship, slots and result, bounded history) is loaded
 from and saved to a :class:`~assistant.chat.conversation.ConversationStore`, so follow-ups
 such as "make it 30 minutes" or "more questions for Sam" work across requests and workers.
@@ -31,6 +35,7 @@ from assistant.chat.conversation import (
 )
 from assistant.chat.intents import IntentClassifier
 from assistant.chat.jobs import JobResult, Jobs, Scope
+from assistant.chat.live import appendix
 from assistant.chat.router import JOBS, Route, pick_choice, route
 from assistant.chat.slots import Choice
 from assistant.errors import InputError, ProgramError
@@ -62,14 +67,22 @@ class ChatReply(BaseModel):
 
 
 class ChatEvent(BaseModel):
-    """A streamed piece: ``intent`` (once, after routing), ``delta`` (reply text), ``final``
-    (the whole :class:`ChatReply`)."""
+    """A streamed piece: ``intent`` (once, after routing), ``delta`` (reply text),
+    ``replace`` (the checked reply ``text`` supersedes the deltas shown so far; ``append``
+    is what a client that can only append adds instead; ``engine`` and ``reason`` say who
+    answered and why the model's text was replaced), ``final`` (the whole
+    :class:`ChatReply`, whose ``reply`` is always the text to keep)."""
 
-    type: Literal["intent", "delta", "final"]
+    type: Literal["intent", "delta", "replace", "final"]
     text: str | None = None
     intent: str | None = None
     conversation_id: str | None = None
     reply: ChatReply | None = None
+    append: str | None = None
+    engine: str | None = None
+    reason: str | None = None
+    # A delta straight from a model: send it now, more may take a while (next_events).
+    live: bool = Field(default=False, exclude=True)
 
 
 def check_message(message: str) -> str:
@@ -83,6 +96,17 @@ def check_message(message: str) -> str:
             code="message_too_long",
         )
     return message.strip()
+
+
+def next_events(events: Iterator[ChatEvent]) -> list[ChatEvent]:
+    """The events ready to send: through the next ``live`` delta (a model's piece, to be
+    sent at once), or all the rest. Blocks while a model writes; call it off the event loop."""
+    ready: list[ChatEvent] = []
+    for event in events:
+        ready.append(event)
+        if event.live:
+            break
+    return ready
 
 
 def text_deltas(text: str, size: int = 48) -> Iterator[str]:
@@ -150,10 +174,15 @@ class ChatService:
         conversation_id: str | None = None,
         relationship_id: str | None = None,
         program_id: str | None = None,
+        token_stream: bool = False,
     ) -> Iterator[ChatEvent]:
         """Like :meth:`respond`, as events: the routed intent as soon as it is known, the
         reply in text deltas, then the final structured reply. Errors in the input raise
-        before the first event."""
+        before the first event.
+
+        ``token_stream``: a knowledge question answered by an LLM engine that streams
+        shows the model's own pieces as they come (then ``replace`` and ``final``); without
+        it, or on the grounded engine, the finished reply is cut into deltas."""
         text = check_message(message)
         scope = jobs.scope()
         conversation = self._conversation(conversation_id, scope)
@@ -165,18 +194,47 @@ class ChatService:
             relationship_id=relationship_id,
             program_id=program_id,
         )
-        return self._events(text, decided, conversation, scope, jobs)
+        return self._events(text, decided, conversation, scope, jobs, token_stream)
 
     def _events(
-        self, text: str, decided: Route, conversation: Conversation, scope: Scope, jobs: Jobs
+        self,
+        text: str,
+        decided: Route,
+        conversation: Conversation,
+        scope: Scope,
+        jobs: Jobs,
+        token_stream: bool = False,
     ) -> Iterator[ChatEvent]:
         yield ChatEvent(type="intent", intent=decided.intent, conversation_id=conversation.id)
-        reply = self._run(text, decided, conversation, scope, jobs)
+        live = jobs.stream_ask(text[:1000]) if token_stream and decided.intent == "ask" else None
+        shown = ""
+        if live is None:
+            reply = self._run(text, decided, conversation, scope, jobs)
+        else:
+            answer = None
+            for event in live.events():
+                if event.kind == "delta":
+                    shown += event.text
+                    yield ChatEvent(type="delta", text=event.text, live=True)
+                else:
+                    answer = event.answer
+            assert isinstance(answer, Answer)
+            reply = self._answer_reply(conversation, answer)
         conversation.add("user", text, intent=reply.intent, max_turns=self.max_turns)
         conversation.add("assistant", reply.reply, intent=reply.intent, max_turns=self.max_turns)
         self.store.save(conversation)
-        for piece in text_deltas(reply.reply):
-            yield ChatEvent(type="delta", text=piece)
+        if not shown:
+            for piece in text_deltas(reply.reply):
+                yield ChatEvent(type="delta", text=piece)
+        elif shown != reply.reply:
+            assert live is not None and answer is not None
+            yield ChatEvent(
+                type="replace",
+                text=reply.reply,
+                append=appendix(shown, reply.reply, answer, live.passages),
+                engine=answer.engine,
+                reason=answer.fallback_reason,
+            )
         yield ChatEvent(type="final", reply=reply, conversation_id=conversation.id)
 
     def route(self, message: str, jobs: Jobs, *, conversation: Conversation | None = None) -> Route:
@@ -294,9 +352,11 @@ class ChatService:
         )
 
     def _ask(self, text: str, conversation: Conversation, jobs: Jobs) -> ChatReply:
-        done = jobs.ask(text[:1000])
-        answer = done.result
+        answer = jobs.ask(text[:1000]).result
         assert isinstance(answer, Answer)
+        return self._answer_reply(conversation, answer)
+
+    def _answer_reply(self, conversation: Conversation, answer: Answer) -> ChatReply:
         text = render.answer_markdown(answer)
         if answer.declined:
             # The guidance does not cover it: a decline, with what it can do instead.

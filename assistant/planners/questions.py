@@ -66,6 +66,7 @@ def plan_questions(
     return QuestionSet(
         relationship_id=ctx.relationship.id,
         mode=ctx.mode,
+        focus=focus,
         questions=questions,
         notes=list(dict.fromkeys(notes)),
         citations=ctx.guidance.citation_refs(list(dict.fromkeys(cited))),
