@@ -68,7 +68,10 @@ def _fold_mixed_word(match: re.Match[str]) -> str:
 
 
 _SPACES = re.compile(r"[^\S\n]+")
-_BREAKS = re.compile(r"\s*\n\s*")
+# Whitespace around line breaks becomes one break. `\s*\n\s*` retried the run of spaces from
+# each of its characters when no break followed (quadratic on whitespace _SPACES leaves, such
+# as U+2028 or \x1c-\x1f); here a match starts only where a run starts and takes it whole.
+_BREAKS = re.compile(r"(?<![^\S\n])[^\S\n]*+\n\s*")
 # Long runs of one punctuation mark ("......", "-----") carry no meaning for these checks;
 # shortening them keeps every pattern's work proportional to the text.
 _RUNS = re.compile(

@@ -112,16 +112,18 @@ def _as_text(value: Any) -> str:
 
 
 def drop_hidden_elements(soup: Any) -> None:
-    """Remove hidden elements (with their content) and comments from a BeautifulSoup tree."""
-    from bs4 import Comment
+    """Remove hidden elements (with their content) and comments from a BeautifulSoup tree,
+    in time linear in its size (see :mod:`.html_tree`)."""
+    from bs4 import Comment, Tag
 
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(True):
-        if getattr(tag, "decomposed", False):
-            continue  # inside an element already removed
-        if is_hidden(tag.name, tag.attrs):
-            tag.decompose()
+    from assistant.knowledge.html_tree import remove_elements
+
+    def hidden(node: Any) -> bool:
+        if isinstance(node, Tag):
+            return is_hidden(node.name, node.attrs)
+        return isinstance(node, Comment)
+
+    remove_elements(soup, hidden)
 
 
 class _Attributes(HTMLParser):

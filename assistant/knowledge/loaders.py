@@ -247,6 +247,8 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
     from bs4 import BeautifulSoup
     from markdownify import markdownify
 
+    from assistant.knowledge import html_tree
+
     warnings: list[str] = []
     raw = strip_template_noise(decode_text(data))
     opened = raw.find("<!--")
@@ -257,27 +259,20 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
     drop_hidden_elements(soup)
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
-    for tag in soup(
-        [
-            "nav",
-            "header",
-            "footer",
-            "aside",
-            "form",
-            "iframe",
-            "svg",
-            "button",
-            "head",
-            "textarea",
-            "select",
-            "object",
-            "embed",
-        ]
-    ):
-        tag.decompose()
+    html_tree.remove_elements(soup, lambda node: getattr(node, "name", None) in _PAGE_CHROME)
     body = soup.body or soup
-    _collapse_whitespace(body)
-    markdown = markdownify(str(body), heading_style="ATX", strip=["a", "img"])
+    depth = html_tree.max_depth(body)
+    if depth > html_tree.MAX_DEPTH:
+        # Too deep for markdownify (minutes, then a stack overflow): read it as plain text,
+        # hidden parts already gone, rather than lose the page.
+        markdown = html_tree.flat_markdown(body)
+        warnings.append(
+            f"markup nested {depth} levels deep (limit {html_tree.MAX_DEPTH}); "
+            "read as plain paragraphs and headings"
+        )
+    else:
+        html_tree.collapse_whitespace(body, _WHITESPACE_RUN)
+        markdown = markdownify(str(body), heading_style="ATX", strip=["a", "img"])
     text = clean_markdown(markdown, warnings)
     if not text:
         raise UnreadableFile("no text in the HTML body")
@@ -293,21 +288,13 @@ def load_html(path: Path, source: str, data: bytes) -> LoadedDocument:
     )
 
 
+# Page furniture around the content, dropped with what it contains.
+_PAGE_CHROME = frozenset(
+    "nav header footer aside form iframe svg button head textarea select object embed".split()
+)
+# Whitespace runs become one space outside <pre>, as a browser shows them (markdownify
+# escapes text with patterns that are quadratic on a long run of spaces).
 _WHITESPACE_RUN = re.compile(r"[ \t\r\n\f]{2,}")
-
-
-def _collapse_whitespace(body: Any) -> None:
-    """Collapse runs of whitespace in text outside <pre>, as a browser shows them; markdownify
-    escapes text with patterns that are quadratic on a long run of spaces."""
-    from bs4 import NavigableString
-
-    for node in body.find_all(string=True):
-        if (
-            isinstance(node, NavigableString)
-            and _WHITESPACE_RUN.search(node)
-            and node.find_parent(["pre", "code", "textarea"]) is None
-        ):
-            node.replace_with(_WHITESPACE_RUN.sub(" ", str(node)))
 
 
 def _defuse_broken_tags(html: str) -> str:
