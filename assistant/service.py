@@ -127,7 +127,9 @@ class Comentor:
         spec = settings.llm if engine is None else engine
         self.engine = build_engine(spec, settings) if isinstance(spec, str) else spec
         self.grounded = GroundedEngine()
-        self.rotation = RotationLedger(settings.data_dir / "rotation.json")
+        # Group rotations: the records database, under the program files' id "" (see
+        # assistant.rotation); opened only when a group's agenda needs it.
+        self.rotation = RotationLedger(settings)
 
     # -- context ---------------------------------------------------------------------------
 
@@ -226,7 +228,8 @@ class Comentor:
     ) -> Agenda:
         """``minutes`` defaults to the mode's usual length (20 for flash, else 45).
         ``first_teacher`` is (participant id, reason) for who teaches first; ``rotation``
-        replaces the data directory's rotation ledger (the service passes its database's).
+        replaces :attr:`rotation`, the ledger of program files (the service passes one for
+        its stored program).
 
         A group's teachers are picked and recorded under the ledger's lock (its ``reserve``),
         so two agendas planned at once never pick the same teachers."""
@@ -258,7 +261,8 @@ class Comentor:
 
             reserved: Agenda = ledger.reserve(relationship_id, choose)
             return reserved
-        agenda = plan(ledger.history(relationship_id))
+        # Only groups rotate: a pair's agenda never touches the ledger.
+        agenda = plan(ledger.history(relationship_id) if ctx.relationship.is_group else [])
         if record_rotation and agenda.rotation is not None:
             ledger.record(relationship_id, agenda.rotation.teaching_now)
         return agenda

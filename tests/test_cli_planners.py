@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import Settings
-from tests.conftest import EVALS
+from assistant.records import Records
+from tests.conftest import EVALS, make_settings
 
 runner = CliRunner()
 NORTHWIND = str(EVALS / "programs" / "northwind.yaml")
@@ -228,7 +229,7 @@ def test_bad_program_writes_nothing(env: Path, tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["agenda", "-p", str(program), "--pair", "solo"])
     assert result.exit_code == 6 and "needs at least two" in result.output
-    assert not (env / "rotation.json").exists()
+    assert not (env / "comentor.db").exists()  # no rotation ledger opened either
 
 
 def test_group_rotation_is_recorded_by_the_cli_unless_previewing(env: Path) -> None:
@@ -244,9 +245,13 @@ def test_group_rotation_is_recorded_by_the_cli_unless_previewing(env: Path) -> N
     ]
     code, out = run(*args, "--no-record")
     assert code == 0 and json.loads(out)["rotation"] is not None
-    assert not (env / "rotation.json").exists()
+    assert not (env / "comentor.db").exists()  # a preview of a fresh install creates nothing
     code, first = run(*args)
     code, second = run(*args)
-    assert (env / "rotation.json").exists()
     a, b = json.loads(first)["rotation"], json.loads(second)["rotation"]
+    # Recorded in the records database, under the program files' id "" (assistant.rotation).
+    records = Records(make_settings(env))
+    history = records.rotation_history("", "fernwood-newcomer-group")
+    records.dispose()
+    assert history == [a["teaching_now"], b["teaching_now"]]
     assert set(a["teaching_now"]).isdisjoint(b["teaching_now"])

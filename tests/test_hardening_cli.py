@@ -1,6 +1,7 @@
 """Clear errors, never the "unexpected error" exit (70): extreme dates, bad standard input,
 eval arguments checked before the suite runs, thresholds that cannot switch a gate off,
-`--previous` of another pair, a flash pair without --minutes, an atomic rotation ledger."""
+`--previous` of another pair, a flash pair without --minutes, an atomic rotation ledger
+(in the records database, SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from assistant.limits import MAX_NOTES_BYTES, decode_notes
 from assistant.rotation import RotationLedger
 from assistant.service import parse_previous
 from evals.runner import load_thresholds
+from tests.conftest import make_settings
 from tests.test_cli_planners import NORTHWIND, env  # noqa: F401  (fixture)
 
 runner = CliRunner()
@@ -98,7 +100,8 @@ def test_previous_must_be_a_summary_of_the_same_pair() -> None:
     assert parse_previous(summary, relationship_id="amara-leo-reverse").action_items == []
     with pytest.raises(InputError, match="not of 'leo-sam-nearpeer'"):
         parse_previous(summary, relationship_id="leo-sam-nearpeer")
-    for not_summary in ([], {"date": "2026-03-01"}, {"action_items": []}, "text"):
+    not_summaries: tuple[object, ...] = ([], {"date": "2026-03-01"}, {"action_items": []}, "text")
+    for not_summary in not_summaries:
         with pytest.raises(InputError, match="not a check-in summary"):
             parse_previous(not_summary, relationship_id="amara-leo-reverse")
 
@@ -134,8 +137,10 @@ def test_flash_pair_without_minutes_gets_a_flash_default(env: Path) -> None:  # 
     assert 15 <= json.loads(result.stdout)["total_minutes"] <= 30
 
 
-def _reserve_many(path: str, member_count: int, turns: int, out: multiprocessing.Queue) -> None:
-    ledger = RotationLedger(Path(path))
+def _reserve_many(
+    data_dir: str, url: str, member_count: int, turns: int, out: multiprocessing.Queue
+) -> None:
+    ledger = RotationLedger(make_settings(Path(data_dir), database_url=url))
     members = [f"m{i}" for i in range(member_count)]
 
     def choose(history: list[list[str]]) -> tuple[list[str], list[str]]:
@@ -147,19 +152,22 @@ def _reserve_many(path: str, member_count: int, turns: int, out: multiprocessing
         out.put(ledger.reserve("circle", choose)[0])
 
 
-def test_concurrent_reservations_never_pick_the_same_teacher(tmp_path: Path) -> None:
-    path = str(tmp_path / "rotation.json")
+def test_concurrent_reservations_never_pick_the_same_teacher(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Four processes reserve turns of one group's rotation in the records database at
+    once (each opens and migrates it): every pick sees the ones before it."""
+    args = (str(tmp_path), database_url, 40, 10)
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    workers = [
-        multiprocessing.Process(target=_reserve_many, args=(path, 40, 10, queue)) for _ in range(4)
-    ]
+    workers = [multiprocessing.Process(target=_reserve_many, args=(*args, queue)) for _ in range(4)]
     for w in workers:
         w.start()
     picks = [queue.get(timeout=120) for _ in range(40)]
     for w in workers:
         w.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     assert sorted(picks) == sorted(f"m{i}" for i in range(40))  # 40 turns, 40 different people
-    history = RotationLedger(Path(path)).history("circle")
+    history = RotationLedger(make_settings(tmp_path, database_url=database_url)).history("circle")
     assert len(history) == 40 and len({t for s in history for t in s}) == 40
 
 

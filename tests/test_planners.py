@@ -149,7 +149,7 @@ def test_large_group_rotation_is_recorded_and_advances(service: Comentor) -> Non
     assert first.rotation is not None
     now = first.rotation.teaching_now
     assert 1 <= len(now) < len(rel.participants)
-    assert (service.settings.data_dir / "rotation.json").exists()
+    assert service.rotation.history(rel.id) == [now]  # in the records database
     second = service.agenda(program, rel.id, minutes=30)
     assert second.rotation is not None
     assert set(second.rotation.teaching_now).isdisjoint(now)
@@ -170,7 +170,8 @@ def test_preview_does_not_record_rotation(service: Comentor) -> None:
     a = service.agenda(program, "fernwood-newcomer-group", minutes=30, record_rotation=False)
     b = service.agenda(program, "fernwood-newcomer-group", minutes=30, record_rotation=False)
     assert a == b
-    assert not (service.settings.data_dir / "rotation.json").exists()
+    assert service.rotation.history("fernwood-newcomer-group") == []
+    assert not (service.settings.data_dir / "comentor.db").exists()
 
 
 def test_previous_teachers_go_last_in_a_rotation(service: Comentor) -> None:

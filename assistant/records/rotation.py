@@ -1,11 +1,15 @@
 """Group rotations in the database: who taught in each session of a rotating group.
 
-The same operations as the CLI's file ledger (:mod:`assistant.rotation`): ``history``,
-``record`` and ``reserve`` (pick the next teachers from the history and record them, as one
-step). ``reserve`` runs in one transaction that first locks the relationship's rotation row
-(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction holds the database
-write lock from ``BEGIN IMMEDIATE``), so two agendas planned at once never pick the same
-teachers from the same history.
+The one rotation ledger of the service, the library and the CLI (:mod:`assistant.rotation`
+opens it for program files, under the program id ``""``): ``history``, ``record`` and
+``reserve`` (pick the next teachers from the history and record them, as one step).
+
+A stored program's history is its own turns and those kept under ``""`` (imported from
+``rotation.json``, or picked by the CLI for a program file) for the same relationship id,
+in the order they were recorded. ``reserve`` runs in one transaction that first locks the
+relationship's rotation row (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+transaction holds the database write lock from ``BEGIN IMMEDIATE``), so two agendas planned
+at once never pick the same teachers from the same history.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from assistant.records.db import Database
 from assistant.records.orm import RotationRow, RotationTurnRow, utcnow
 
 T = TypeVar("T")
-LEGACY = ""  # program id of the turns imported from rotation.json (no program there)
+LEGACY = ""  # program id of program files' turns (the CLI's, and rotation.json's import)
 
 
 class RotationMixin:
@@ -30,7 +34,7 @@ class RotationMixin:
     db: Database
 
     def rotation_history(self, program_id: str, relationship_id: str) -> list[list[str]]:
-        """Who taught in each recorded session, oldest first (imported turns first)."""
+        """Who taught in each recorded session, oldest first (with the turns under ``""``)."""
         with self.db.read() as session:
             return _history(session, program_id, relationship_id)
 
@@ -88,14 +92,16 @@ def _history(session: Session, program_id: str, relationship_id: str) -> list[li
             RotationTurnRow.program_id.in_(scopes),
             RotationTurnRow.relationship_id == relationship_id,
         )
-        .order_by(RotationTurnRow.program_id != LEGACY, RotationTurnRow.id)
+        # Recording order (ids only grow): the planner breaks ties by who taught longest
+        # ago, and a CLI turn recorded after the service's is the more recent one.
+        .order_by(RotationTurnRow.id)
     )
     return [list(r.teachers) for r in rows]
 
 
 class ProgramRotation:
-    """A program's rotations with the file ledger's interface (``history``, ``record``,
-    ``reserve``), for planners that know relationship ids only."""
+    """A program's rotations with the ledger interface the planning service takes
+    (``history``, ``record``, ``reserve``), for planners that know relationship ids only."""
 
     def __init__(self, records: RotationMixin, program_id: str) -> None:
         self.records = records
