@@ -680,7 +680,10 @@ def run_eval(
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     cases = load_cases(cases_dir)
-    eval_settings = settings.model_copy(update={"data_dir": settings.data_dir / "eval"})
+    # Its own records too (group rotations live there): the user's never shape a result.
+    eval_settings = settings.model_copy(
+        update={"data_dir": settings.data_dir / "eval", "database_url": None}
+    )
     run = EvalRun(eval_settings, cases, engine, progress)
     run.knowledge()
     run.out_of_scope()
