@@ -228,17 +228,34 @@ def ask(
     k: Annotated[
         int, typer.Option("-k", "--top-k", min=1, max=20, help="How many passages to draw on.")
     ] = 5,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Engine spec, as for the planner commands: grounded (extractive, offline), "
+            "openai:MODEL, local[:PATH], fake. Default: COMENTOR_LLM, else grounded. An LLM "
+            "answer that fails is replaced by the grounded one, with the reason recorded.",
+            envvar="COMENTOR_ENGINE",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Answer a mentoring question from the guidance, with numbered citations. No LLM."""
+    """Answer a mentoring question from the guidance only, with numbered citations.
+
+    The grounded engine quotes the guidance; an LLM engine answers from the retrieved
+    passages only. `--json` names the engine that answered (and why, on fallback)."""
     with handle_errors(as_json):
         from assistant.service import Comentor
 
-        answer = Comentor(settings_from_env()).ask(question, k=k)
+        answer = Comentor(settings_from_env(), engine=engine).ask(question, k=k)
         if as_json:
             emit_json(answer.to_dict())
             return
         out.print(answer.answer, highlight=False)
+        if answer.engine != "grounded":
+            why = f": {answer.fallback_reason}" if answer.fallback_reason else ""
+            err.print(f"[dim]Engine: {answer.engine}{why}[/]", highlight=False)
         if answer.citations:
             out.print()
             out.print("[bold]Sources[/]")
