@@ -20,9 +20,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import BaseModel
 
+from api import create_app
 from assistant.config import Settings
 from assistant.engine import build_engine
 from assistant.knowledge.retrieval import HybridRetriever
@@ -30,9 +32,13 @@ from assistant.llm.backends import build_chat_model, default_local_model, parse_
 from assistant.llm.engine import LLMEngine
 from assistant.llm.structured import parse_reply, response_format
 from assistant.program import load_program
+from assistant.records import Records, Role
 from assistant.service import Comentor
 from assistant.validation import check_agenda, check_questions, check_summary, check_topics
+from assistant.workspace import Workspace
+from tests.api_kit import program_document
 from tests.conftest import EVALS
+from tests.live_app import serve_in_thread, sse_stream
 
 NORTHWIND = load_program(EVALS / "programs" / "northwind.yaml")
 MODEL = "smollm2"
@@ -191,6 +197,53 @@ def test_streamed_answer_from_the_server(
     final = events[-1].answer
     assert final.engine in (f"openai:{MODEL}", f"grounded (fallback from openai:{MODEL})")
     assert final.citations or final.declined
+
+
+def test_chat_streams_the_servers_answer(
+    llm_settings: Settings, knowledge_retriever: HybridRetriever
+) -> None:
+    """`POST /chat` with `stream: true` on a live uvicorn whose engine is `openai:`: the
+    protocol only (the model's pieces arrive, a final event, a recorded fallback if the
+    model's answer fails)."""
+    settings = llm_settings.model_copy(update={"llm_max_tokens": 48})  # one short answer
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    comentor = Comentor(settings, retriever=knowledge_retriever, engine=f"openai:{MODEL}")
+    records = Records(settings)
+    workspace = Workspace(settings, records=records, comentor=comentor)
+    workspace.put_program("north", program_document())
+    _, token = records.add_user("Leo", Role.MENTEE, participant_id="leo", program_id="north")
+    try:
+        with (
+            serve_in_thread(create_app(settings, workspace=workspace)) as url,
+            httpx.stream(
+                "POST",
+                f"{url}/chat",
+                json={"message": "How do I give feedback to a senior mentee?", "stream": True},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=300,
+            ) as response,
+        ):
+            assert response.status_code == 200
+            events = list(sse_stream(response))
+    finally:
+        workspace.close()
+    names = [name for name, _ in events]
+    assert names[0] == "intent" and names[-1] == "final", names
+    final = events[-1][1]
+    assert final["intent"] in ("ask", "decline")
+    result = final["result"]
+    assert result["engine"] in (f"openai:{MODEL}", f"grounded (fallback from openai:{MODEL})")
+    if result["engine"] != f"openai:{MODEL}":
+        assert result["fallback_reason"]
+        assert not any(k in result["fallback_reason"] for k in PROTOCOL_KINDS)
+    shown = "".join(data["text"] for name, data in events if name == "delta")
+    assert shown, names
+    if shown != final["reply"]:  # the model's pieces are superseded by the checked reply
+        replace = [data for name, data in events if name == "replace"]
+        assert len(replace) == 1 and replace[0]["text"] == final["reply"]
+        assert replace[0]["engine"] == result["engine"]
+        assert replace[0]["reason"] == result["fallback_reason"]
+    assert final["citations"] or result["declined"]
 
 
 def test_a_server_that_goes_away_trips_the_breaker(
