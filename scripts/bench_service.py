@@ -1,19 +1,25 @@
-"""Benchmark the REST service against the same jobs run in-process; print JSON.
+"""Benchmark the service against the same work run in-process; print JSON.
 
-    .venv/bin/python scripts/bench_service.py [--runs 3] [--requests 60 160 160]
-                                              [--concurrency 1 8 32] [--data-dir DIR]
+    .venv/bin/python scripts/bench_service.py [--suite jobs chat] [--runs 3]
+        [--concurrency 1 8 32] [--requests 60 160 160] [--workers 1] [--job-threads 4]
+        [--questions 24] [--data-dir DIR] [--out FILE]
 
-For agenda POSTs and check-in POSTs at 1, 8 and 32 concurrent clients (one httpx client per
-thread, bounded request counts), against a live `comentor serve` on loopback (one worker,
-bearer token, SQLite): requests/s, p50/p95 latency and errors; then the same jobs through
-:class:`assistant.workspace.Workspace` in this process with the same concurrency
-(threads), and the ratio service ÷ in-process throughput (target ≥ 0.8). The server's RSS
-(peak, sampled with psutil) is reported too. Each cell is the median of ``--runs`` runs.
-Never part of `make test`.
+Two suites, each against a live `comentor serve` on loopback (bearer tokens, SQLite, one
+worker unless ``--workers``) and then in this process with the same concurrency (threads),
+never both at once (embedded Chroma is one process's store):
 
-The data directory (a temporary one unless ``--data-dir``) gets the bundled guidance
-ingested once (the first start's step) and the demo program; the server and the
-in-process runs never use it at the same time (embedded Chroma is one process's store).
+* ``jobs``: agenda POSTs and check-in POSTs versus the same jobs through
+  :class:`assistant.workspace.Workspace` (which stores them too);
+* ``chat``: knowledge questions through ``POST /chat`` (as a mentee) versus
+  ``Comentor.ask`` in-process; plus intent-routing latency over the 222 labelled utterances
+  of ``evals/chat/intents.yaml`` (in-process) and the time to the first SSE event of a
+  streamed ``/chat`` for a wording the server has not seen.
+
+For every cell: requests/s, p50/p95 latency and errors; per suite the ratio service ÷
+in-process throughput (target ≥ 0.8: HTTP, auth and the database cost at most a fifth) and
+the server's peak RSS (psutil). Every side is warmed up first (first-use loading and the
+sentence-embedding cache are not what is measured). Each cell is the median of ``--runs``
+runs. Never part of `make test`.
 """
 
 from __future__ import annotations
@@ -42,16 +48,24 @@ import httpx  # noqa: E402
 import psutil  # noqa: E402
 import yaml  # noqa: E402
 
+from assistant.chat import Conversation, IntentClassifier, ProgramJobs  # noqa: E402
+from assistant.chat.router import route  # noqa: E402
 from assistant.cli.serve import DEMO_PROGRAM_ID, prepare  # noqa: E402
 from assistant.config import Settings  # noqa: E402
+from assistant.program import load_program  # noqa: E402
 from assistant.records import Role  # noqa: E402
 from assistant.workspace import Workspace  # noqa: E402
+from evals.intents import score_intents  # noqa: E402
 
 # Pairs of the demo program (groups serialize on their rotation row, by design).
 PAIRS = ["amara-leo-reverse", "diane-kwame-traditional", "marcus-hana-comentoring"]
 NOTES = yaml.safe_load(
     (ROOT / "evals" / "checkins" / "ci-001-reverse-bullets.yaml").read_text(encoding="utf-8")
 )["notes"]
+CHAT_USER = "leo"  # the demo program's mentee the chat suite signs in as
+
+Call = Callable[[int], bool]
+Suite = dict[str, Callable[[], Call]]  # per measured job, a factory of callables
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,7 +74,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def measure(n: int, concurrency: int, call: Callable[[int], bool]) -> dict[str, Any]:
+def measure(n: int, concurrency: int, call: Call) -> dict[str, Any]:
     """Run ``call(i)`` for i in range(n) on ``concurrency`` threads."""
     latencies: list[float] = []
     errors = 0
@@ -69,7 +83,11 @@ def measure(n: int, concurrency: int, call: Callable[[int], bool]) -> dict[str, 
     def one(i: int) -> None:
         nonlocal errors
         start = time.perf_counter()
-        ok = call(i)
+        try:
+            ok = call(i)
+        except Exception as exc:  # an error is counted, never fatal to the run
+            print(f"error: {type(exc).__name__}: {exc}"[:300], file=sys.stderr)
+            ok = False
         took = time.perf_counter() - start
         with lock:
             latencies.append(took)
@@ -95,29 +113,25 @@ def free_port() -> int:
 
 
 class Server:
-    """`comentor serve` in a subprocess, with an RSS sampler."""
+    """`comentor serve` in a subprocess, with an RSS sampler (the workers' included)."""
 
-    def __init__(self, data_dir: Path, job_threads: int) -> None:
+    def __init__(
+        self, data_dir: Path, *, job_threads: int, workers: int, env: dict[str, str]
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("COMENTOR_")}
-        env["COMENTOR_DATA_DIR"] = str(data_dir)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("COMENTOR_")}
+        environ.update(env, COMENTOR_DATA_DIR=str(data_dir))
         exe = Path(sys.executable).with_name("comentor")
         self.log = (data_dir / "bench-serve.log").open("wb")
+        command = [str(exe), "serve", "--port", str(self.port)]
+        command += ["--job-threads", str(job_threads), "--workers", str(workers)]
         self.proc = subprocess.Popen(
-            [
-                str(exe),
-                "serve",
-                "--port",
-                str(self.port),
-                "--job-threads",
-                str(job_threads),
-                "--log-level",
-                "warning",
-            ],
+            [*command, "--log-level", "warning"],
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=environ,
+            cwd=ROOT,
         )
         self.peak_rss = 0
         self._stop = threading.Event()
@@ -156,16 +170,25 @@ class Server:
         self.log.close()
 
 
-def service_jobs(url: str, token: str) -> dict[str, Callable[[], Callable[[int], bool]]]:
-    """Per job, a factory of per-thread callables (each thread keeps its own client)."""
+def _client_factory(url: str, token: str) -> Callable[[], httpx.Client]:
+    """One keep-alive client per thread."""
     headers = {"Authorization": f"Bearer {token}"}
     local = threading.local()
 
     def client() -> httpx.Client:
         if not hasattr(local, "client"):
-            local.client = httpx.Client(base_url=url, headers=headers, timeout=120)
+            local.client = httpx.Client(base_url=url, headers=headers, timeout=300)
         http: httpx.Client = local.client
         return http
+
+    return client
+
+
+# -- the jobs suite --------------------------------------------------------------------------
+
+
+def service_jobs(url: str, token: str) -> Suite:
+    client = _client_factory(url, token)
 
     def path(i: int, job: str) -> str:
         return f"/api/programs/{DEMO_PROGRAM_ID}/relationships/{PAIRS[i % len(PAIRS)]}/{job}"
@@ -181,7 +204,7 @@ def service_jobs(url: str, token: str) -> dict[str, Callable[[], Callable[[int],
     return {"agenda": lambda: agenda, "checkin": lambda: checkin}
 
 
-def inprocess_jobs(workspace: Workspace) -> dict[str, Callable[[], Callable[[int], bool]]]:
+def inprocess_jobs(workspace: Workspace) -> Suite:
     def agenda(i: int) -> bool:
         record = workspace.agenda(DEMO_PROGRAM_ID, PAIRS[i % len(PAIRS)], minutes=45)
         return record.agenda.total_minutes == 45
@@ -193,20 +216,83 @@ def inprocess_jobs(workspace: Workspace) -> dict[str, Callable[[], Callable[[int
     return {"agenda": lambda: agenda, "checkin": lambda: checkin}
 
 
-def run_matrix(
-    jobs: dict[str, Callable[[], Callable[[int], bool]]],
-    plan: list[tuple[int, int]],
-) -> dict[str, dict[int, dict[str, Any]]]:
-    out: dict[str, dict[int, dict[str, Any]]] = {}
-    for job, make in jobs.items():
+# -- the chat suite --------------------------------------------------------------------------
+
+
+def ask_questions(classifier: IntentClassifier, limit: int) -> list[str]:
+    """Knowledge questions the router sends to `ask` (as the mentee, no conversation yet)."""
+    raw = yaml.safe_load((ROOT / "evals" / "knowledge" / "questions.yaml").read_text())
+    program = load_program(ROOT / "examples" / "program.yaml")
+    scope = ProgramJobs(None, program, program_id=DEMO_PROGRAM_ID, me=CHAT_USER).scope()  # type: ignore[arg-type]
+    routed = [
+        c["question"]
+        for c in raw
+        if route(c["question"], Conversation(), scope, classifier).intent == "ask"
+    ]
+    return routed[:limit]
+
+
+def service_chat(url: str, token: str, questions: list[str]) -> Suite:
+    client = _client_factory(url, token)
+
+    def ask(i: int) -> bool:
+        response = client().post("/chat", json={"message": questions[i % len(questions)]})
+        return response.status_code == 200 and response.json()["intent"] == "ask"
+
+    return {"knowledge": lambda: ask}
+
+
+def inprocess_chat(workspace: Workspace, questions: list[str]) -> Suite:
+    def ask(i: int) -> bool:
+        return bool(workspace.comentor.ask(questions[i % len(questions)]).answer)
+
+    return {"knowledge": lambda: ask}
+
+
+def first_sse_event(url: str, token: str, questions: list[str]) -> list[float]:
+    """Milliseconds to the first SSE event, for wordings the server has not seen."""
+    firsts: list[float] = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
+        for n, question in enumerate(questions):
+            fresh = f"One more thing ({n}): {question[0].lower()}{question[1:]}"
+            start = time.perf_counter()
+            seen = False
+            body = {"message": fresh, "stream": True}
+            with http.stream("POST", "/chat", json=body, timeout=300) as response:
+                for line in response.iter_lines():  # read to the end: the whole reply is served
+                    if not seen and line.startswith("event:"):
+                        firsts.append((time.perf_counter() - start) * 1000)
+                        seen = True
+    return firsts
+
+
+def routing_latency(classifier: IntentClassifier) -> dict[str, Any]:
+    scores = score_intents(
+        classifier, ROOT / "evals" / "chat" / "intents.yaml", ROOT / "evals" / "programs"
+    )
+    times = [o.ms for o in scores.outcomes]
+    return {
+        "utterances": len(times),
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(percentile(times, 0.95), 2),
+        "intent_accuracy": round(scores.accuracy, 4),
+    }
+
+
+# -- running and reporting -------------------------------------------------------------------
+
+
+def run_matrix(suite: Suite, plan: list[tuple[int, int]], warm: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for job, make in suite.items():
         call = make()
-        for _ in range(4):  # warm-up: first-use loading is not what is measured
-            call(0)
+        for i in range(warm):  # warm-up: first-use loading and caches are not measured
+            call(i)
         out[job] = {c: measure(n, c, call) for c, n in plan}
     return out
 
 
-def median_cells(runs: list[dict[str, dict[int, dict[str, Any]]]]) -> dict[str, Any]:
+def median_cells(runs: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for job in runs[0]:
         merged[job] = {}
@@ -222,14 +308,34 @@ def median_cells(runs: list[dict[str, dict[int, dict[str, Any]]]]) -> dict[str, 
     return merged
 
 
+def compare(service_runs: list[Any], inprocess_runs: list[Any]) -> dict[str, Any]:
+    service = median_cells(service_runs)
+    inprocess = median_cells(inprocess_runs) if inprocess_runs else {}
+    ratio = {
+        job: {c: round(service[job][c]["rps"] / inprocess[job][c]["rps"], 2) for c in service[job]}
+        for job in inprocess
+    }
+    errors = sum(c["errors"] for job in service.values() for c in job.values())
+    return {
+        "service": service,
+        "in_process": inprocess,
+        "service_over_in_process": ratio,
+        "errors": errors,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--suite", nargs="+", choices=["jobs", "chat"], default=["jobs", "chat"])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--requests", type=int, nargs="+", default=[60, 160, 160])
+    parser.add_argument("--questions", type=int, default=24, help="chat: distinct questions")
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=1, help="comentor serve --workers")
     parser.add_argument("--job-threads", type=int, default=4, help="comentor serve --job-threads")
     parser.add_argument("--skip-in-process", action="store_true")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
     if len(args.requests) != len(args.concurrency):
         parser.error("give one --requests count per --concurrency level")
@@ -240,16 +346,33 @@ def main() -> None:
     prepare(settings, demo=True, say=lambda m: print(m, file=sys.stderr))
     setup = Workspace(settings)
     try:
-        token = setup.records.add_user(f"bench-{os.getpid()}", Role.ADMIN)[1]
+        tag = f"{os.getpid()}-{int(time.time())}"
+        admin = setup.records.add_user(f"bench-admin-{tag}", Role.ADMIN)[1]
+        mentee = setup.records.add_user(
+            f"bench-leo-{tag}", Role.MENTEE, participant_id=CHAT_USER, program_id=DEMO_PROGRAM_ID
+        )[1]
+        classifier = IntentClassifier.from_file(setup.comentor.retriever.store.embedder)
+        classifier.warm()
+        questions = ask_questions(classifier, args.questions) if "chat" in args.suite else []
+        routing = routing_latency(classifier) if "chat" in args.suite else None
     finally:
         setup.close()
 
-    service_runs, inprocess_runs, peak_rss = [], [], 0
+    # The chat's rate limit protects users, not benchmarks.
+    env = {"COMENTOR_CHAT_RATE_PER_MINUTE": "1000000", "COMENTOR_CHAT_BURST": "100000"}
+    runs: dict[str, tuple[list[Any], list[Any]]] = {s: ([], []) for s in args.suite}
+    firsts: list[float] = []
+    peak_rss = 0
     for run in range(args.runs):
         print(f"run {run + 1}/{args.runs}: service", file=sys.stderr)
-        server = Server(data_dir, args.job_threads)
+        server = Server(data_dir, job_threads=args.job_threads, workers=args.workers, env=env)
         try:
-            service_runs.append(run_matrix(service_jobs(server.url, token), plan))
+            if "jobs" in args.suite:
+                runs["jobs"][0].append(run_matrix(service_jobs(server.url, admin), plan, 4))
+            if "chat" in args.suite:
+                suite = service_chat(server.url, mentee, questions)
+                runs["chat"][0].append(run_matrix(suite, plan, len(questions)))
+                firsts += first_sse_event(server.url, mentee, questions)
         finally:
             server.stop()
         peak_rss = max(peak_rss, server.peak_rss)
@@ -258,34 +381,54 @@ def main() -> None:
         print(f"run {run + 1}/{args.runs}: in-process", file=sys.stderr)
         workspace = Workspace(settings)
         try:
-            inprocess_runs.append(run_matrix(inprocess_jobs(workspace), plan))
+            if "jobs" in args.suite:
+                runs["jobs"][1].append(run_matrix(inprocess_jobs(workspace), plan, 4))
+            if "chat" in args.suite:
+                suite = inprocess_chat(workspace, questions)
+                runs["chat"][1].append(run_matrix(suite, plan, len(questions)))
         finally:
             workspace.close()
 
-    service = median_cells(service_runs)
-    inprocess = median_cells(inprocess_runs) if inprocess_runs else {}
-    ratio = {
-        job: {c: round(service[job][c]["rps"] / inprocess[job][c]["rps"], 2) for c in service[job]}
-        for job in inprocess
-    }
-    report = {
+    report: dict[str, Any] = {
         "benchmark": "service",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        },
         "runs": args.runs,
         "server": {
-            "workers": 1,
+            "workers": args.workers,
             "job_threads": args.job_threads,
             "database": "sqlite",
             "auth": "bearer token",
         },
-        "service": service,
-        "in_process": inprocess,
-        "service_over_in_process": ratio,
         "target_ratio": 0.8,
-        "errors": sum(c["errors"] for job in service.values() for c in job.values()),
-        "server_peak_rss_mb": round(peak_rss / 2**20, 1),
     }
-    print(json.dumps(report, indent=2))
+    if "jobs" in args.suite:
+        report["jobs"] = compare(*runs["jobs"])
+    if "chat" in args.suite:
+        report["chat"] = {
+            "questions": len(questions),
+            "knowledge": compare(*runs["chat"]),
+            "routing": routing,
+            "time_to_first_sse_event": {
+                "requests": len(firsts),
+                "p50_ms": round(percentile(firsts, 0.5), 1),
+                "p95_ms": round(percentile(firsts, 0.95), 1),
+            },
+        }
+    report["errors"] = sum(
+        part["errors"]
+        for part in (report.get("jobs"), report.get("chat", {}).get("knowledge"))
+        if part
+    )
+    report["server_peak_rss_mb"] = round(peak_rss / 2**20, 1)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
 
 
 if __name__ == "__main__":
