@@ -182,7 +182,7 @@ def Access(action: Action) -> Any:  # capitalised: it reads as a type annotation
     return Depends(check)
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """422 for a query parameter the route does not take: a mistyped filter
     (``?flg=one_sided``) must not silently return everything."""
     route = request.scope.get("route")
