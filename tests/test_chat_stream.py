@@ -17,18 +17,20 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from api import create_app
 from assistant.answer import Answer
-from assistant.chat import ChatEvent
+from assistant.chat import ChatEvent, ChatService, IntentClassifier, ProgramJobs
 from assistant.chat.live import appendix
 from assistant.chat.service import next_events
+from assistant.knowledge.embeddings import MiniLMEmbedder
 from assistant.knowledge.retrieval import HybridRetriever, Passage
 from assistant.llm.backends import parse_spec
 from assistant.llm.breaker import CircuitBreaker, Guard
 from assistant.llm.engine import LLMEngine
 from assistant.llm.fake import DraftEchoChatModel, FakeServerError
+from assistant.program import load_program
 from assistant.records import Records, Role
 from assistant.service import Comentor
 from assistant.workspace import Workspace
-from tests.api_kit import PROGRAM, program_document
+from tests.api_kit import PROGRAM, REPO, program_document
 from tests.conftest import make_settings
 from tests.live_app import serve_in_thread, sse_stream
 
@@ -239,6 +241,44 @@ def test_openai_client_stream_fallback_is_appended_with_the_reason(
     assert replace["replace"]["engine"] == FALLBACK
     assert tail.endswith(replace["replace"]["text"])
     assert final["result"]["engine"] == FALLBACK and final["result"]["fallback_reason"]
+
+
+# -- the service in process -----------------------------------------------------------------
+
+
+def test_service_token_stream_on_both_engines(
+    service: tuple[str, dict[str, str], Comentor], embedder: MiniLMEmbedder
+) -> None:
+    _, _, comentor = service
+    chat = ChatService(IntentClassifier.from_file(embedder))
+    jobs = ProgramJobs(comentor, load_program(REPO / "examples" / "program.yaml"), me="leo")
+
+    # The grounded engine: token_stream changes nothing (the reply, cut into deltas).
+    comentor.engine = comentor.grounded
+    plain = list(chat.stream(QUESTION, jobs))
+    live = list(chat.stream(QUESTION, jobs, token_stream=True))
+    assert [(e.type, e.text) for e in live] == [(e.type, e.text) for e in plain]
+    assert not any(e.live for e in live) and "replace" not in [e.type for e in live]
+    final = live[-1].reply
+    assert final is not None
+    assert "".join(e.text or "" for e in live if e.type == "delta") == final.reply
+
+    # An LLM engine: live deltas, replace, final; the conversation keeps the checked reply.
+    model = ScriptedModel()
+    use(comentor, model)
+    events = list(chat.stream(QUESTION, jobs, token_stream=True))
+    pieces = [e for e in events if e.type == "delta"]
+    assert pieces and all(e.live for e in pieces)
+    assert "".join(e.text or "" for e in pieces) == model.sent
+    replace, last = events[-2:]
+    assert replace.type == "replace" and last.reply is not None
+    assert replace.text == last.reply.reply and replace.engine == "fake"
+    stored = chat.store.get(last.reply.conversation_id)
+    assert stored is not None and stored.turns[-1].content == last.reply.reply
+    # Without token_stream the LLM answers through Comentor.ask, not the stream.
+    model.sent = ""
+    whole = chat.respond(QUESTION, jobs)
+    assert whole.result is not None and whole.result["engine"] == "fake" and model.sent == ""
 
 
 # -- units beside them ---------------------------------------------------------------------
