@@ -122,12 +122,20 @@ def copy_index(source: Path, target: Path) -> None:
 
 
 @contextmanager
-def live_server(data_dir: Path, *args: str, ready_timeout: float = 120.0) -> Iterator[LiveServer]:
-    """`comentor serve` in a subprocess on a free loopback port, until /readyz says ready."""
+def live_server(
+    data_dir: Path,
+    *args: str,
+    ready_timeout: float = 120.0,
+    database_url: str | None = None,
+) -> Iterator[LiveServer]:
+    """`comentor serve` in a subprocess on a free loopback port, until /readyz says ready
+    (with ``database_url``, its records are there instead of SQLite in ``data_dir``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMENTOR_")}
     env["COMENTOR_DATA_DIR"] = str(data_dir)
+    if database_url is not None:
+        env["COMENTOR_DATABASE_URL"] = database_url
     log = data_dir / f"serve-{port}.log"
     exe = Path(sys.executable).with_name("comentor")
     with log.open("wb") as out:
