@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         description="Texts per onnxruntime call; small batches are fastest on CPU.",
     )
     embed_max_tokens: int = Field(default=256, ge=8, le=512)
+    embed_spin: bool = Field(
+        default=False,
+        description="Let onnxruntime's idle threads spin between calls (a little faster on an "
+        "otherwise idle machine; wastes the cores a busy service needs).",
+    )
 
     chunk_size: int = Field(default=1200, ge=200, le=8000, description="Characters per chunk.")
     chunk_overlap: int = Field(default=120, ge=0, le=2000)

@@ -88,6 +88,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
         threads: int = 0,
         batch_size: int = 8,
         max_tokens: int = 256,
+        spin: bool = False,
     ) -> None:
         self.custom_model = model_path is not None
         self.model_path = Path(model_path) if model_path else bundled_model_path()
@@ -95,6 +96,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
         self.threads = int(threads)
         self.batch_size = max(1, int(batch_size))
         self.max_tokens = int(max_tokens)
+        self.spin = spin
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._input_names: tuple[str, ...] = ()
@@ -109,6 +111,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
             threads=settings.embed_threads,
             batch_size=settings.embed_batch_size,
             max_tokens=settings.embed_max_tokens,
+            spin=settings.embed_spin,
         )
 
     # -- loading -------------------------------------------------------------------------
@@ -139,6 +142,10 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
             options = ort.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
+            if not self.spin:
+                # Idle pool threads sleep instead of spinning: in a service, a sentence at a
+                # time, spinning threads burn the cores the requests and the event loop need.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             options.log_severity_level = 3
             try:
