@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
+from assistant.config import Settings
 from assistant.errors import EmbeddingModelError
 from assistant.knowledge.embeddings import (
     BUNDLED_MODEL_SHA256,
@@ -156,3 +157,43 @@ def test_non_model_file_gives_clear_error(tmp_path: Path) -> None:
     junk.write_bytes(b"\x00garbage")
     with pytest.raises(EmbeddingModelError, match="cannot load"):
         MiniLMEmbedder(junk).embed(["x"])
+
+
+def test_recent_texts_are_computed_once_and_match_uncached() -> None:
+    cached = MiniLMEmbedder(cache_size=3)
+    plain = MiniLMEmbedder(cache_size=0)
+    computed: list[str] = []
+    inner = cached._embed
+
+    def counting(texts: list[str]) -> np.ndarray:
+        computed.extend(texts)
+        return inner(texts)
+
+    cached._embed = counting  # type: ignore[method-assign]
+    texts = ["How do I start a reverse-mentoring pair?", "Set an agenda.", "Set an agenda."]
+    first = cached.embed(texts)
+    assert computed == texts[:2]  # a repeat inside one call is computed once
+    again = cached.embed(["Set an agenda.", "How do I start a reverse-mentoring pair?"])
+    assert computed == texts[:2]  # both came from the cache
+    assert np.allclose(first, plain.embed(texts), atol=1e-6)
+    assert np.allclose(again, first[[1, 0]], atol=1e-6)
+    again[0] += 1.0  # callers get copies: the cache cannot be changed from outside
+    assert np.allclose(cached.embed(["Set an agenda."]), first[1:2], atol=1e-6)
+    # Bounded: the least recently used text is dropped and computed again.
+    cached.embed(["one", "two", "three"])
+    assert len(cached._cache) == 3
+    cached.embed(["Set an agenda."])
+    assert computed[-1] == "Set an agenda."
+
+
+def test_spinning_is_off_unless_asked() -> None:
+    key = "session.intra_op.allow_spinning"
+    quiet = MiniLMEmbedder()
+    quiet.embed(["x"])
+    assert quiet._session is not None
+    assert quiet._session.get_session_options().get_session_config_entry(key) == "0"
+    spinning = MiniLMEmbedder.from_settings(Settings(_env_file=None, embed_spin=True))
+    spinning.embed(["x"])
+    assert spinning._session is not None
+    with pytest.raises(RuntimeError):  # not set: onnxruntime's default (spinning)
+        spinning._session.get_session_options().get_session_config_entry(key)

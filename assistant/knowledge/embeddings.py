@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +90,7 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
         batch_size: int = 8,
         max_tokens: int = 256,
         spin: bool = False,
+        cache_size: int = 1024,
     ) -> None:
         self.custom_model = model_path is not None
         self.model_path = Path(model_path) if model_path else bundled_model_path()
@@ -97,6 +99,9 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
         self.batch_size = max(1, int(batch_size))
         self.max_tokens = int(max_tokens)
         self.spin = spin
+        self.cache_size = int(cache_size)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._input_names: tuple[str, ...] = ()
@@ -168,7 +173,31 @@ class MiniLMEmbedder(EmbeddingFunction[Documents], Embeddings):
     # -- the core --------------------------------------------------------------------------
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed texts; returns a float32 array of shape (len(texts), dimension)."""
+        """Embed texts; returns a float32 array of shape (len(texts), dimension).
+
+        Recent texts come from a small LRU cache: one chat message is embedded for
+        routing, retrieval and answer selection, but computed once."""
+        if self.cache_size <= 0 or not texts:
+            return self._embed(texts)
+        with self._cache_lock:
+            found = [self._cache.get(t) for t in texts]
+            for t, vector in zip(texts, found, strict=True):
+                if vector is not None:
+                    self._cache.move_to_end(t)
+        missing = list(dict.fromkeys(t for t, v in zip(texts, found, strict=True) if v is None))
+        computed: dict[str, np.ndarray] = {}
+        if missing:
+            computed = {t: v.copy() for t, v in zip(missing, self._embed(missing), strict=True)}
+            with self._cache_lock:
+                for t, vector in computed.items():
+                    self._cache[t] = vector
+                    self._cache.move_to_end(t)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        vectors = [v if v is not None else computed[t] for t, v in zip(texts, found, strict=True)]
+        return np.stack(vectors).astype(np.float32, copy=True)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if self._session is None:
             self._load()
         assert self._session is not None and self._tokenizer is not None
