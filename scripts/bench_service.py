@@ -25,6 +25,7 @@ runs. Never part of `make test`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -232,19 +233,34 @@ def ask_questions(classifier: IntentClassifier, limit: int) -> list[str]:
     return routed[:limit]
 
 
+def wordings(questions: list[str]) -> Callable[[], str]:
+    """Each call a wording no side has seen (a numbered request), so no question is answered
+    from a cache: the guidance's sentences are cached on both sides alike (warm-up)."""
+    counter = itertools.count()
+
+    def next_wording() -> str:
+        n = next(counter)
+        return f"{questions[n % len(questions)]} (request {n})"
+
+    return next_wording
+
+
 def service_chat(url: str, token: str, questions: list[str]) -> Suite:
     client = _client_factory(url, token)
+    wording = wordings(questions)
 
     def ask(i: int) -> bool:
-        response = client().post("/chat", json={"message": questions[i % len(questions)]})
+        response = client().post("/chat", json={"message": wording()})
         return response.status_code == 200 and response.json()["intent"] == "ask"
 
     return {"knowledge": lambda: ask}
 
 
 def inprocess_chat(workspace: Workspace, questions: list[str]) -> Suite:
+    wording = wordings(questions)
+
     def ask(i: int) -> bool:
-        return bool(workspace.comentor.ask(questions[i % len(questions)]).answer)
+        return bool(workspace.comentor.ask(wording()).answer)
 
     return {"knowledge": lambda: ask}
 
