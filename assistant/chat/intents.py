@@ -149,6 +149,9 @@ class IntentClassifier:
         self.examples = examples
         self._labels: list[str] = []
         self._matrix: np.ndarray | None = None
+        # Per intent: the rows of its examples and their centroid (fixed with the examples).
+        self._index: dict[str, np.ndarray] = {}
+        self._centroids: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -166,8 +169,16 @@ class IntentClassifier:
             if self._matrix is None:
                 labels = [label for label, items in self.examples.items() for _ in items]
                 texts = [text for items in self.examples.values() for text in items]
-                self._matrix = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+                matrix = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+                self._index = {
+                    name: np.array([i for i, lab in enumerate(labels) if lab == name])
+                    for name in self.examples
+                }
+                self._centroids = {
+                    name: _normalise(matrix[idx].mean(axis=0)) for name, idx in self._index.items()
+                }
                 self._labels = labels
+                self._matrix = matrix
             return self._labels, self._matrix
 
     def warm(self) -> None:
@@ -178,15 +189,11 @@ class IntentClassifier:
         return self.classify_many([text])[0]
 
     def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
-        labels, matrix = self._prepare()
+        _, matrix = self._prepare()
+        index, centroids = self._index, self._centroids
         heads = [_head(t) for t in texts]
         vectors = np.asarray(self.embedder.embed(heads), dtype=np.float32)
         sims = vectors @ matrix.T
-        names = list(self.examples)
-        index = {
-            name: np.array([i for i, lab in enumerate(labels) if lab == name]) for name in names
-        }
-        centroids = {name: _normalise(matrix[idx].mean(axis=0)) for name, idx in index.items()}
         out = []
         for row, (text, vec) in enumerate(zip(texts, vectors, strict=True)):
             scores: dict[str, float] = {}
