@@ -41,6 +41,17 @@ ADVERSARIAL: dict[str, Callable[[int], str]] = {
     "bullets": lambda n: "- " * (n // 2),
     "dotted-words": lambda n: "a." * (n // 2),
     "colons": lambda n: ":" * n,
+    # Shapes aimed at the ingest path and the privacy checks (issue 7 audit).
+    "newline-runs": lambda n: "a" + "\n" * n + "x",
+    "dot-then-newlines": lambda n: "." + "\n" * n + "confidential",
+    "line-separators": lambda n: "private" + "\u2028" * n + "x\n",
+    "underscores": lambda n: "_" * n + "x",
+    "underscored-label": lambda n: "_private" * (n // 8),
+    "image-runs": lambda n: "![" * (n // 2) + "x](y",
+    "link-runs": lambda n: "[" * n + "x](y",
+    "heading-spaces": lambda n: "# a" + " " * n + "b",
+    "div-nesting": lambda n: "<div>" * (n // 5) + "Deep text.",
+    "a-title-repeats": lambda n: '<a title=">x' * (n // 11),
 }
 SMALL = 2_000
 RATIO = 40
@@ -146,3 +157,65 @@ def test_cli_summarize_on_stdin_is_linear(kind: str, env: Path) -> None:  # noqa
         return result
 
     assert_linear(summarize, ADVERSARIAL[kind], SMALL)
+
+
+# -- the ingest path: loaders, chunker and the privacy checks run on guidance files ---------
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt", ".html"])
+@pytest.mark.parametrize("kind", sorted(ADVERSARIAL))
+def test_loading_adversarial_files_is_linear(kind: str, suffix: str, tmp_path: Path) -> None:
+    """Each kind written to a file and loaded as guidance, then cut into passages (as
+    ingest does); a file left without text is refused, which is fine here."""
+    import contextlib
+
+    from assistant.knowledge.chunking import chunk_document
+    from assistant.knowledge.loaders import UnreadableFile, load_document, read_bytes
+
+    path = tmp_path / f"page{suffix}"
+
+    def load(text: str) -> object:
+        path.write_text(text, encoding="utf-8")
+        with contextlib.suppress(UnreadableFile):
+            return chunk_document(load_document(path, path.name, read_bytes(path)))
+        return None
+
+    assert_linear(load, ADVERSARIAL[kind], SMALL)
+
+
+@pytest.mark.parametrize("kind", sorted(ADVERSARIAL))
+def test_chunker_is_linear(kind: str) -> None:
+    """The chunker on raw text (no loader cleaning first), as Markdown and as plain text."""
+    from assistant.knowledge.chunking import chunk_document
+    from assistant.knowledge.loaders import LoadedDocument
+
+    for doc_kind in ("md", "txt"):
+
+        def chunk(text: str, doc_kind: str = doc_kind) -> object:
+            doc = LoadedDocument(Path("p"), "p", doc_kind, "Title", "p", text)
+            return chunk_document(doc)
+
+        assert_linear(chunk, ADVERSARIAL[kind], SMALL)
+
+
+@pytest.mark.parametrize("kind", sorted(ADVERSARIAL))
+def test_privacy_detectors_are_linear(kind: str) -> None:
+    """Every privacy check, and the quarantine check ingest runs on each passage."""
+    from assistant.privacy import (
+        labelled_private,
+        leads_with_label,
+        points_back,
+        private_heading,
+        private_intent,
+    )
+    from assistant.safety import quarantine_reason
+
+    for fn in (
+        labelled_private,
+        leads_with_label,
+        private_heading,
+        points_back,
+        private_intent,
+        quarantine_reason,
+    ):
+        assert_linear(fn, ADVERSARIAL[kind], 10_000)

@@ -638,3 +638,164 @@ def test_loading_a_hostile_file_takes_linear_time(suffix: str, unit: str) -> Non
     run(small)  # warm caches and imports
     ratio = _best_of(2, lambda: run(large)) / max(_best_of(3, lambda: run(small)), 1e-3)
     assert ratio < 40, f"{unit!r} in {suffix}: 10x the input took {ratio:.0f}x the time"
+
+
+# -- pathological HTML: read flat, hidden parts still dropped, in linear time --------------
+
+
+def _deep_page(levels: int) -> str:
+    return (
+        "<html><head><title>Deep page</title></head><body>"
+        + "<div>" * levels
+        + "<h2>Goals</h2><p>Agree on one goal and review it together next time.</p>"
+        + f"<div hidden>{PLANT}</div><!-- {PLANT} --><script>alert('{PLANT}')</script>"
+        + f"<style>p {{ color: red }}</style><nav>{PLANT}</nav>"
+        + "<ul><li>Listen first<li>Ask one question</ul><pre>keep  this\n# not a heading</pre>"
+        + "</div>" * levels
+        + "</body></html>"
+    )
+
+
+@pytest.mark.parametrize("levels", [150, 12_000])
+def test_deeply_nested_html_is_read_flat_without_what_is_hidden(
+    levels: int, tmp_path: Path
+) -> None:
+    from assistant.knowledge.chunking import chunk_document
+    from assistant.knowledge.loaders import load_document
+
+    doc = load_document(tmp_path / "deep.html", "deep.html", _deep_page(levels).encode())
+    assert doc.title == "Deep page"
+    assert "## Goals" in doc.text and "Agree on one goal" in doc.text
+    assert "- Listen first" in doc.text and "- Ask one question" in doc.text
+    assert "```\nkeep  this\n# not a heading\n```" in doc.text  # preformatted, not a heading
+    for hidden in ("PWNED", "Ignore the previous", "alert", "color: red"):
+        assert hidden not in doc.text
+    # The divs, then the list (html.parser nests the unclosed second item in the first).
+    assert any(f"nested {levels + 3} levels deep" in w for w in doc.warnings), doc.warnings
+    chunks = chunk_document(doc)
+    assert [c.heading for c in chunks] == ["Goals"]
+
+
+def test_a_page_at_the_depth_limit_still_goes_through_markdownify(tmp_path: Path) -> None:
+    from assistant.knowledge.html_tree import MAX_DEPTH
+    from assistant.knowledge.loaders import load_document
+
+    doc = load_document(tmp_path / "p.html", "p.html", _deep_page(MAX_DEPTH - 3).encode())
+    assert not doc.warnings
+    assert "Agree on one goal" in doc.text and "PWNED" not in doc.text
+    assert "* Listen first" in doc.text  # markdownify's list style
+
+
+def test_repeated_unclosed_attribute_tags_keep_their_text(tmp_path: Path) -> None:
+    """`<a title=">x` repeated nests each link in the one before: the text shows, the
+    attribute values do not."""
+    from assistant.knowledge.loaders import load_document
+
+    data = "<p>Mentors listen first.</p>" + '<a title=">x' * 6_000
+    doc = load_document(tmp_path / "a.html", "a.html", data.encode())
+    assert doc.text.startswith("Mentors listen first.")
+    # Every other "x" sits inside a quoted title (`title=">x<a title="`), as a browser reads it.
+    assert doc.text.count("x") == 3_000 and "title" not in doc.text
+    assert any("levels deep" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "<div>" * n + "Deep text.",
+        lambda n: '<a title=">x' * n,
+        lambda n: "<div>a  b " * n,  # whitespace to collapse at every level
+        lambda n: "<p>Shown.</p>" + "<span hidden>x</span><!-- c -->" * n,  # many siblings
+        lambda n: "<li>item  text" * n,
+    ],
+    ids=["nested-divs", "a-title", "nested-text", "hidden-siblings", "unclosed-items"],
+)
+def test_pathological_html_loads_in_linear_time(make: Callable[[int], str], tmp_path: Path) -> None:
+    from assistant.knowledge.chunking import chunk_document
+    from assistant.knowledge.loaders import load_document
+    from tests.test_hardening_regex import assert_linear
+
+    def load(text: str) -> object:
+        return chunk_document(load_document(tmp_path / "p.html", "p.html", text.encode()))
+
+    assert_linear(load, lambda size: "<h1>T</h1><p>Visible.</p>" + make(size // 10), 12_000)
+
+
+def test_a_deep_page_is_ingested_with_a_warning(
+    settings: Settings, make_retriever: Factory, tmp_path: Path
+) -> None:
+    root = tmp_path / "hb"
+    root.mkdir()
+    (root / "deep.html").write_text(_deep_page(5_000))
+    (root / "plain.md").write_text(page("Plain", "A page that is fine."))
+    retriever = make_retriever(settings)
+    report = ingest([root], settings=settings, retriever=retriever)
+    assert report.files_changed == 2 and not report.files_failed
+    assert any(w.startswith("hb/deep.html: markup nested") for w in report.warnings)
+    assert "PWNED" not in texts_of(retriever) and "Agree on one goal" in texts_of(retriever)
+
+
+# -- a change of the detectors re-checks files whose bytes did not change -------------------
+
+
+def test_changed_detectors_recheck_unchanged_files_without_re_embedding(
+    settings: Settings, make_retriever: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import safety
+
+    root = tmp_path / "hb"
+    root.mkdir()
+    (root / "goals.md").write_text(page("Goals", "Agree on one goal and review it."))
+    (root / "feedback.md").write_text(page("Feedback", "Ask for feedback on one thing."))
+    retriever = make_retriever(settings)
+    first = ingest([root], settings=settings, retriever=retriever)
+    assert (first.files_changed, first.chunks_added, first.quarantined) == (2, 2, [])
+    same = ingest([root], settings=settings, retriever=retriever)
+    assert (same.files_unchanged, same.files_changed) == (2, 0)
+
+    # New detectors that now flag the feedback page: both files are checked again.
+    monkeypatch.setattr(ingest_module, "detector_fingerprint", lambda: "detectors-v2")
+    monkeypatch.setattr(
+        ingest_module, "quarantine_reason", lambda text: "flagged" if "feedback" in text else None
+    )
+    changed = ingest([root], settings=settings, retriever=retriever)
+    assert (changed.files_changed, changed.files_unchanged) == (2, 0)
+    assert (changed.chunks_added, changed.chunks_updated, changed.chunks_skipped) == (0, 0, 2)
+    assert changed.quarantined == ["hb/feedback.md#section-1: flagged"]
+    record = retriever.store.get(["hb/feedback.md#section-1"])[0]
+    assert record.metadata["quarantined"] and record.metadata["quarantine_reason"] == "flagged"
+    assert all(p.id != record.id for p in retriever.search("feedback on one thing", 5))
+    steady = ingest([root], settings=settings, retriever=retriever)
+    assert (steady.files_unchanged, steady.files_changed) == (2, 0)
+
+    # And back: the quarantine and its reason are lifted.
+    monkeypatch.setattr(ingest_module, "detector_fingerprint", lambda: "detectors-v3")
+    monkeypatch.setattr(ingest_module, "quarantine_reason", safety.quarantine_reason)
+    back = ingest([root], settings=settings, retriever=retriever)
+    assert (back.files_changed, back.chunks_updated, back.quarantined) == (2, 0, [])
+    record = retriever.store.get(["hb/feedback.md#section-1"])[0]
+    assert not record.metadata["quarantined"] and not record.metadata["quarantine_reason"]
+    assert any(p.id == record.id for p in retriever.search("feedback on one thing", 5))
+
+
+def test_the_detector_fingerprint_follows_the_detector_sources(tmp_path: Path) -> None:
+    from assistant.knowledge.ingest import (
+        DETECTOR_MODULES,
+        DETECTOR_PACKAGES,
+        _fingerprint,
+        detector_fingerprint,
+    )
+
+    assert {"assistant.safety", "assistant.privacy", "assistant.knowledge.hidden"} <= set(
+        DETECTOR_MODULES
+    )
+    assert detector_fingerprint() == detector_fingerprint()  # stable within a version
+    source = tmp_path / "detector.py"
+    source.write_text("PATTERN = 'off the record'\n")
+    before = _fingerprint([source], DETECTOR_PACKAGES, "1")
+    assert _fingerprint([source], DETECTOR_PACKAGES, "1") == before
+    source.write_text("PATTERN = 'off the record|between us'\n")
+    assert _fingerprint([source], DETECTOR_PACKAGES, "1") != before
+    assert _fingerprint([source], DETECTOR_PACKAGES, "2") != _fingerprint(
+        [source], DETECTOR_PACKAGES, "1"
+    )

@@ -1,7 +1,8 @@
 """Ingestion: files → passages → embeddings → the store, idempotently and safely.
 
-* An unchanged file (same bytes, same pipeline settings, all of its passages stored) writes
-  nothing.
+* An unchanged file (same bytes, same pipeline settings, same detectors, all of its passages
+  stored) writes nothing. After the quarantine or hidden-content detectors change, every
+  file is loaded and checked again; only passages whose text changed are re-embedded.
 * A changed file replaces its passages: new ones are added, changed ones re-embedded,
   vanished ones deleted; passages whose text did not change are not re-embedded.
 * ``prune=True`` deletes the passages of files that are no longer under the given folders;
@@ -25,7 +26,10 @@ file); see :mod:`assistant.knowledge.discovery`. The bundled guidance is cited a
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.metadata
+import importlib.util
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -58,6 +62,17 @@ from assistant.safety import quarantine_reason
 # 4: roots keyed by full path (root_label), passage count per file (file_chunks), titles and
 # headings checked for quarantine, hidden HTML dropped at load.
 PIPELINE_VERSION = "4"
+# Bump by hand when what decides quarantine or hidden content changes in a way the source
+# hashes below cannot see (for instance data read from elsewhere).
+DETECTOR_VERSION = "1"
+# The code whose change alters which passages are quarantined or which parts of a page are
+# dropped as hidden. Every stored passage records a hash of it (``detectors``), so after an
+# upgrade every file is loaded and checked again, although its bytes did not change; passages
+# whose text is the same are not embedded again. (knowledge/data/*.yaml feed the summarizer,
+# not these checks, so they are not part of it.)
+DETECTOR_MODULES = ("assistant.safety", "assistant.privacy", "assistant.knowledge.hidden")
+# Look-alike letters are folded with this package's data before the privacy checks.
+DETECTOR_PACKAGES = ("confusable_homoglyphs",)
 EMBED_FLUSH = 256
 # The first batch is written early, so an `ask` during a long first ingest finds passages.
 EMBED_FIRST_FLUSH = 32
@@ -67,7 +82,14 @@ LOCK_NAME = "ingest.lock"
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger(__name__)
 
-__all__ = ["IngestReport", "SkippedFile", "ingest", "ingest_lock", "pipeline_fingerprint"]
+__all__ = [
+    "IngestReport",
+    "SkippedFile",
+    "detector_fingerprint",
+    "ingest",
+    "ingest_lock",
+    "pipeline_fingerprint",
+]
 
 
 @dataclass
@@ -115,6 +137,32 @@ def pipeline_fingerprint(settings: Settings, embedder_name: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=1)
+def detector_fingerprint() -> str:
+    """A hash of the quarantine and hidden-content detectors (their source files, the
+    version of the data package they use and :data:`DETECTOR_VERSION`)."""
+    files: list[Path | None] = []
+    for name in DETECTOR_MODULES:
+        origin = getattr(importlib.util.find_spec(name), "origin", None)
+        files.append(Path(origin) if origin else None)
+    return _fingerprint(files, DETECTOR_PACKAGES, DETECTOR_VERSION)
+
+
+def _fingerprint(files: Sequence[Path | None], packages: Sequence[str], version: str) -> str:
+    digest = hashlib.sha256(version.encode())
+    for path in files:
+        try:
+            digest.update(path.read_bytes() if path else b"?")
+        except OSError:
+            digest.update(b"?")  # no source shipped: the version constant still counts
+    for package in packages:
+        try:
+            digest.update(f"|{package}={importlib.metadata.version(package)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"|{package}=?".encode())
+    return digest.hexdigest()[:16]
+
+
 def _chunk_digest(chunk: Chunk, doc: LoadedDocument) -> str:
     payload = "|".join(
         (
@@ -137,6 +185,7 @@ def _metadata(
     pipeline: str,
     digest: str,
     file_chunks: int,
+    detectors: str,
 ) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "source": chunk.source,
@@ -153,8 +202,10 @@ def _metadata(
         "file_sha": sha,
         "file_chunks": file_chunks,
         "pipeline": pipeline,
+        "detectors": detectors,
         "digest": digest,
         "quarantined": False,
+        "quarantine_reason": "",  # clears a reason stored before the detectors changed
     }
     if doc.topics:
         meta["topics"] = doc.topics
@@ -295,6 +346,7 @@ def _ingest(
         )
 
     pipeline = pipeline_fingerprint(settings, store.embedder.name())
+    detectors = detector_fingerprint()
     existing: dict[str, dict[str, dict[str, Any]]] = {}
     stored_roots: dict[tuple[str, str], None] = {}
     for record in store.iter_records(documents=False):
@@ -327,6 +379,7 @@ def _ingest(
             if old and all(
                 m.get("file_sha") == sha
                 and m.get("pipeline") == pipeline
+                and m.get("detectors") == detectors
                 and m.get("root") == target.root.key
                 and m.get("file_chunks") == len(old)
                 for m in old.values()
@@ -354,7 +407,7 @@ def _ingest(
         for chunk in chunks:
             new_ids.add(chunk.id)
             digest = _chunk_digest(chunk, doc)
-            meta = _metadata(chunk, doc, target, sha, pipeline, digest, len(chunks))
+            meta = _metadata(chunk, doc, target, sha, pipeline, digest, len(chunks), detectors)
             # The title and headings are shown with every passage, so they are checked too.
             reason = quarantine_reason(chunk.checked_text)
             if reason:

@@ -30,7 +30,8 @@ def expand_initials(notes: str, people: People) -> str:
             continue
         name = people.first(pid)
         as_label = re.compile(
-            r"(?m)^(\s*(?:[-*•]\s*)?@?)" + letter + r"(\s*(?:->|→|=>|:\s|\s-\s|\s+to\s+[a-z]))"
+            # [^\S\n]: a blank-line run is not retried from every line start it holds.
+            r"(?m)^([^\S\n]*(?:[-*•]\s*)?@?)" + letter + r"(\s*(?:->|→|=>|:\s|\s-\s|\s+to\s+[a-z]))"
         )
         paired = re.search(
             r"(?<![\w'])"
@@ -60,7 +61,9 @@ def expand_initials(notes: str, people: People) -> str:
                 out,
             )
             out = re.sub(
-                r"(?m)(^\W*|[.;]\s+)" + letter + r"(?=\s+(?:says|said|showed|explained|thinks)\b)",
+                r"(?m)(^[^\w\n]*|[.;]\s+)"
+                + letter
+                + r"(?=\s+(?:says|said|showed|explained|thinks)\b)",
                 r"\g<1>" + plain,
                 out,
             )
