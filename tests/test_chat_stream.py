@@ -1,7 +1,7 @@
 """Chat answers streamed from an LLM engine, piece by piece: `POST /chat` and `/v1` with
 `stream: true` against a real uvicorn on loopback, on the real embedder and guidance, with
 scripted LangChain fake chat models (the shipped `fake` one, one that fails mid-stream, one
-that waits until the client has seen its first piece)."""
+that waits until the client has seen its first word)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ FALLBACK = "grounded (fallback from fake)"
 
 class ScriptedModel(DraftEchoChatModel):
     """The shipped fake (it streams the prompt's draft word by word), recording what it
-    sent; it can wait after its first piece until ``gate`` opens, add ``suffix``, or fail
+    sent; it can wait after its second piece until ``gate`` opens, add ``suffix``, or fail
     like an HTTP 500 after ``fail_after`` pieces."""
 
     sent: str = ""
@@ -57,8 +57,9 @@ class ScriptedModel(DraftEchoChatModel):
                 raise FakeServerError("Internal Server Error")
             self.sent += text
             yield ChatGenerationChunk(message=AIMessageChunk(content=text))
-            if count == 0 and self.gate is not None:
-                # The model writes on only once the client has shown the first piece.
+            if count == 1 and self.gate is not None:
+                # The model writes on only once the client has shown its first word (a
+                # word is shown once the whitespace after it has come: see live.cleaned).
                 self.gate_opened = self.gate.wait(60)
                 if not self.gate_opened:
                     raise TimeoutError("the client never received the first piece")
@@ -127,7 +128,7 @@ def test_chat_streams_the_models_pieces_as_they_come(
     names = [n for n, _ in events]
     assert names[0] == "intent" and events[0][1]["intent"] == "ask"
     assert names[-2:] == ["replace", "final"]
-    # The first piece reached the client while the model was still waiting to go on.
+    # The first word reached the client while the model was still waiting to go on.
     assert model.gate_opened is True
     pieces = deltas(events)
     assert len(pieces) >= 5 and "".join(pieces) == model.sent
@@ -151,7 +152,8 @@ def test_chat_stream_that_fails_mid_way_ends_in_the_recorded_fallback(
     use(comentor, model)
     events = chat_events(url, headers)
     assert [n for n, _ in events][-2:] == ["replace", "final"]
-    assert len(deltas(events)) == 3 and "".join(deltas(events)) == model.sent
+    # Three pieces ("word", " ", "word") arrive before the failure: shown word by word.
+    assert len(deltas(events)) == 2 and "".join(deltas(events)) == model.sent
     final = events[-1][1]
     assert final["result"]["engine"] == FALLBACK
     assert "HTTP 500" in final["result"]["fallback_reason"]
@@ -321,3 +323,55 @@ def test_appendix_for_clients_that_only_append() -> None:
     )
     declined = Answer(question="q", answer="n", declined=True, engine="fake")
     assert appendix("draft", "not covered", declined, passages) == "\n\n---\n\nnot covered"
+
+
+# -- the draft's cleaner ---------------------------------------------------------------------
+
+
+def _cleaned_text(pieces: list[str]) -> tuple[str, list[str]]:
+    from assistant.chat.live import cleaned
+    from assistant.llm.engine import AnswerEvent
+
+    final = Answer(question="q", answer="a")
+    events = list(
+        cleaned(
+            iter([*(AnswerEvent("delta", p) for p in pieces), AnswerEvent("final", answer=final)])
+        )
+    )
+    assert events[-1].kind == "final" and events[-1].answer is final
+    shown = [e.text for e in events[:-1]]
+    assert all(e.kind == "delta" for e in events[:-1])
+    return "".join(shown), shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See evil.example/upload?q=secret for the notes.",
+        "Open ![chart](http://evil.example/c.png?d=leak) now.",
+        "Click [here](//evil.example/a) please.",
+        'Look <img src="https://evil.example/x.png"> here.',
+        "Paste data:text/html;base64,PHNjcmlwdD4= into it.",
+        "Go to javascript:alert(1) now.",
+        "Hidden \u202eevil\u202c text and a zero\u200bwidth one.",
+    ],
+)
+@pytest.mark.parametrize("size", [1, 3, 7])
+def test_the_streamed_draft_never_shows_a_link_or_markup(text: str, size: int) -> None:
+    """However the model's text is cut into pieces, what the client is shown has no link,
+    image, tag or control character: a word is held back until its whitespace arrives."""
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    shown, _ = _cleaned_text(pieces)
+    for bad in ("evil.example", "http", "//", "<img", "data:", "javascript:", "\u202e", "\u200b"):
+        assert bad not in shown, (bad, shown)
+    assert shown.split()[0] == text.split()[0]  # the ordinary words are all still there
+    assert shown.rstrip(" .").split()[-1] == text.rstrip(" .").split()[-1]
+
+
+def test_ordinary_text_streams_unchanged_a_word_at_a_time() -> None:
+    text = "Ask what they **learned** [1], then agree on one next step [2].\n\n- Follow up."
+    pieces = [text[i : i + 4] for i in range(0, len(text), 4)]
+    shown, sent = _cleaned_text(pieces)
+    assert shown == text
+    assert len(sent) >= 8  # shown as it comes, not held to the end
+    assert all(p[-1:].isspace() for p in sent[:-1])  # each piece ends a word

@@ -52,7 +52,52 @@ class LiveAnswer:
             # Nothing for a model to answer from: the grounded decline, as Comentor.ask.
             yield AnswerEvent("final", answer=draft)
             return
-        yield from self.engine.stream_answer(self.question.strip(), self.passages, draft)
+        yield from cleaned(self.engine.stream_answer(self.question.strip(), self.passages, draft))
+
+
+# A draft is shown a word at a time, each piece through the same cleaner as every reply:
+# a URL, a data: URI or a tag's attribute never contains whitespace, so none is ever split
+# across two pieces (a word is held back until the whitespace after it arrives).
+
+
+def _clean_piece(text: str) -> str:
+    """``text`` cleaned, its surrounding whitespace kept (it joins the pieces)."""
+    core = text.strip()
+    if not core:
+        return text
+    start = len(text) - len(text.lstrip())
+    return text[:start] + clean_text(core) + text[start + len(core) :]
+
+
+def _last_space_end(text: str) -> int:
+    """Where the last whitespace run of ``text`` ends (0 when it has none)."""
+    for i in range(len(text) - 1, -1, -1):
+        if text[i].isspace():
+            return i + 1
+    return 0
+
+
+def cleaned(events: Iterator[Any]) -> Iterator[Any]:
+    """The engine's events with each ``delta`` cleaned (:func:`assistant.safety.clean_text`)
+    a word at a time, so the draft a client shows before the checked answer
+    arrives carries no link, image, markup or control character the reply would not."""
+    from assistant.llm.engine import AnswerEvent
+
+    held = ""
+    for event in events:
+        if event.kind != "delta":
+            if held:
+                yield AnswerEvent("delta", _clean_piece(held))
+                held = ""
+            yield event
+            continue
+        held += event.text
+        cut = _last_space_end(held)
+        if cut:
+            yield AnswerEvent("delta", _clean_piece(held[:cut]))
+            held = held[cut:]
+    if held:
+        yield AnswerEvent("delta", _clean_piece(held))
 
 
 def live_answer(comentor: Comentor, question: str) -> LiveAnswer | None:
