@@ -52,3 +52,18 @@ def test_prune_forgets_idle_conversations(store: SqlConversationStore) -> None:
     store.save(new)
     assert store.prune(dt.datetime(2021, 1, 1, tzinfo=dt.UTC)) == 1
     assert store.get(old.id) is None and store.get(new.id) is not None
+
+
+def test_list_for_gives_an_owners_own_conversations_most_recent_first(
+    store: SqlConversationStore,
+) -> None:
+    mine = [Conversation(owner="7") for _ in range(3)]
+    for n, conversation in enumerate(mine):
+        conversation.updated_at = dt.datetime(2026, 1, 1 + n, tzinfo=dt.UTC)
+        store.save(conversation)
+    store.save(Conversation(owner="8"))
+    store.save(Conversation())  # local use: no owner
+    listed = store.list_for("7")
+    assert [c.id for c in listed] == [c.id for c in reversed(mine)]
+    assert [c.id for c in store.list_for("7", limit=2)] == [mine[2].id, mine[1].id]
+    assert store.list_for("9") == []

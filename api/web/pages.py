@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from api.deps import Access, WorkspaceDep
 from api.web.common import WEB, page
@@ -15,7 +14,7 @@ from assistant.chat.conversation import Conversation
 from assistant.errors import AuthError, NotFoundError
 from assistant.records import Role, User
 from assistant.records.access import Action
-from assistant.records.conversations import ConversationRow
+from assistant.records.conversations import SqlConversationStore
 from assistant.workspace import Workspace
 
 router = APIRouter(dependencies=WEB, include_in_schema=False)
@@ -61,15 +60,7 @@ def signout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] =
 
 def recent_conversations(workspace: Workspace, user: User, limit: int = 20) -> list[Conversation]:
     """The user's own conversations, most recent first (the chat store keys them by owner)."""
-    with workspace.records.db.read() as session:
-        rows = session.scalars(
-            select(ConversationRow)
-            .where(ConversationRow.owner == str(user.id))
-            .order_by(ConversationRow.updated_at.desc())
-            .limit(limit)
-        )
-        states = [dict(r.state) for r in rows]
-    return [Conversation.model_validate(s) for s in states]
+    return SqlConversationStore(workspace.records.db).list_for(str(user.id), limit)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -62,6 +62,18 @@ class SqlConversationStore:
                 row.state = state
                 row.updated_at = conversation.updated_at
 
+    def list_for(self, owner: str, limit: int = 20) -> list[Conversation]:
+        """``owner``'s conversations, most recently used first."""
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(ConversationRow)
+                .where(ConversationRow.owner == owner)
+                .order_by(ConversationRow.updated_at.desc())
+                .limit(limit)
+            )
+            states = [dict(r.state) for r in rows]
+        return [Conversation.model_validate(s) for s in states]
+
     def delete(self, conversation_id: str) -> None:
         with self.db.write() as session:
             session.execute(delete(ConversationRow).where(ConversationRow.id == conversation_id))
