@@ -140,6 +140,14 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(
         default=1536, ge=16, le=32768, description="Most tokens one LLM reply may have."
     )
+    llm_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="CPU threads of a local model (default: all cores). On a machine shared "
+        "with other work, 1 can be several times faster than all (llama.cpp threads wait on "
+        "each other).",
+    )
     llm_context: int = Field(
         default=8192, ge=512, le=131072, description="Context window of a local model (tokens)."
     )

@@ -112,6 +112,7 @@ def build_chat_model(spec: LLMSpec, settings: Settings) -> BaseChatModel:
         return LlamaCppChatModel(
             model_path=str(path),
             n_ctx=settings.llm_context,
+            n_threads=settings.llm_threads,
             max_tokens=settings.llm_max_tokens,
             timeout=settings.llm_timeout,
         )
@@ -178,18 +179,20 @@ class LlamaCppChatModel(BaseChatModel):
     def client(self) -> Any:
         """The ``llama_cpp.Llama`` instance, loaded on first use."""
         if self._llama is None:
-            try:
-                from llama_cpp import Llama
-            except ImportError as exc:
+            from assistant.llm.sampling import greedy_grammar_llama
+
+            if importlib.util.find_spec("llama_cpp") is None:
                 raise EngineError(
                     "The local engine needs llama-cpp-python.",
                     hint="pip install 'comentor[local]'",
                     code="local_backend_missing",
-                ) from exc
-            self._llama = Llama(
+                )
+            threads = self.n_threads or os.cpu_count() or 1
+            self._llama = greedy_grammar_llama(
                 model_path=self.model_path,
                 n_ctx=self.n_ctx,
-                n_threads=self.n_threads or os.cpu_count() or 1,
+                n_threads=threads,
+                n_threads_batch=threads,
                 verbose=False,
             )
             # Freed by the garbage collector during interpreter shutdown, after llama.cpp's

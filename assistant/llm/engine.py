@@ -1,17 +1,18 @@
 """The LLM engine: every job through a chat model, checked like the grounded engine's.
 
-Each job starts from the grounded result, which goes into the prompt as a draft in the
-reply's own schema (a small model mostly copies and refines it; a strong one corrects it
-against the notes and profiles). The reply comes back as JSON-schema structured output,
-parsed into the same item types; citations that do not resolve are dropped and logged, and
-the service's validators then decide. Anything short of a valid result raises
-:class:`~assistant.errors.LLMError` (or fails validation), and the service answers with the
-grounded result, recording why.
+Each job starts from the grounded result. For the planners the grounded structure stands
+(minutes, kinds, who leads or asks whom, citations) and the LLM rewrites the wording of the
+items it improves, keyed by item number; summaries and answers it writes whole, from the
+grounded one as a draft. Replies come back as JSON-schema structured output; citations that
+do not resolve are dropped and logged, and the service's validators then decide. Anything
+short of a valid result raises :class:`~assistant.errors.LLMError` (or fails validation),
+and the service answers with the grounded result, recording why.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -38,10 +39,14 @@ from assistant.llm.breaker import CircuitBreaker, Guard
 from assistant.llm.notes import notes_for_llm
 from assistant.llm.prompts import Prompts
 from assistant.llm.structured import (
+    MAX_POINTS,
+    AgendaEdit,
     AgendaReply,
     AnswerReply,
+    QuestionEdit,
     QuestionsReply,
     SummaryReply,
+    TopicEdit,
     TopicsReply,
     parse_reply,
     response_format,
@@ -52,10 +57,15 @@ from assistant.safety import clean_text
 
 log = logging.getLogger("comentor.llm")
 R = TypeVar("R", bound=BaseModel)
+Item = TypeVar("Item", bound=BaseModel)
 
-PASSAGE_CHARS = 600
-MAX_PASSAGES = 8
-MAX_POINTS = 5
+# Prompt size is time: a small local model reads ~1,000 prompt tokens in about a second on
+# two quiet cores, several times that on a busy machine. Planners get the few passages their
+# draft cites, briefly (the wording is the LLM's job there, not the substance); answers get
+# more of each retrieved passage, since they must say what the passages say.
+PASSAGE_CHARS = 450
+PLAN_PASSAGE_CHARS = 300
+MAX_PASSAGES = 3
 NOT_COVERED = (
     "The guidance I have does not cover this question, so I won't guess. I can help with "
     "mentoring questions: preparing sessions, reciprocal and reverse mentoring, group formats, "
@@ -91,6 +101,7 @@ class LLMEngine:
         guard: Guard | None = None,
         prompts: Prompts | None = None,
         style: str | None = None,
+        max_tokens: int | None = None,
     ) -> None:
         self.spec = spec
         self.name = spec.label
@@ -100,13 +111,19 @@ class LLMEngine:
         # llama-cpp-python in-process takes its own form of the schema; servers take OpenAI's.
         self.style = style or ("json_object" if spec.kind == "local" else "json_schema")
         self.grounded = GroundedEngine()
+        self.max_tokens = max_tokens
 
     @classmethod
     def from_settings(cls, spec: str | LLMSpec, settings: Settings) -> LLMEngine:
         parsed = parse_spec(spec) if isinstance(spec, str) else spec
         breaker = CircuitBreaker(settings.llm_breaker_threshold, settings.llm_breaker_cooldown)
         guard = Guard(timeout=settings.llm_timeout, retries=settings.llm_retries, breaker=breaker)
-        return cls(parsed, build_chat_model(parsed, settings), guard=guard)
+        return cls(
+            parsed,
+            build_chat_model(parsed, settings),
+            guard=guard,
+            max_tokens=settings.llm_max_tokens,
+        )
 
     # -- the model call ----------------------------------------------------------------------
 
@@ -119,8 +136,9 @@ class LLMEngine:
     def complete(self, task: str, reply: type[R], **variables: Any) -> R:
         """One structured call: the reply parsed into ``reply``, or ``LLMError``."""
         messages = self.messages(task, **variables)
+        budget = reply_budget(str(variables.get("draft", "")), self.max_tokens)
         try:
-            message = self._call(messages, reply)
+            message = self._call(messages, reply, budget)
         except LLMError as exc:
             # Some OpenAI-compatible servers (llama-cpp-python's) take the schema only in
             # their own form: switch once, and keep that form from then on.
@@ -128,7 +146,7 @@ class LLMEngine:
                 raise
             log.info("%s rejected a json_schema response_format; using json_object", self.name)
             self.style = "json_object"
-            message = self._call(messages, reply)
+            message = self._call(messages, reply, budget)
         assert isinstance(message, AIMessage)
         refusal = message.additional_kwargs.get("refusal")
         if refusal:
@@ -136,9 +154,12 @@ class LLMEngine:
         finish = message.response_metadata.get("finish_reason")
         return parse_reply(_text(message), reply, truncated=finish == "length")
 
-    def _call(self, messages: list[BaseMessage], reply: type[BaseModel]) -> BaseMessage:
+    def _call(
+        self, messages: list[BaseMessage], reply: type[BaseModel], budget: int | None
+    ) -> BaseMessage:
         fmt = response_format(reply, self.style)
-        return self.guard.call(lambda: self.model.invoke(messages, response_format=fmt))
+        extra: dict[str, Any] = {"max_tokens": budget} if budget else {}
+        return self.guard.call(lambda: self.model.invoke(messages, response_format=fmt, **extra))
 
     # -- planners ------------------------------------------------------------------------------
 
@@ -148,83 +169,82 @@ class LLMEngine:
         junior = (
             junior_and_senior(ctx)[0].id if ctx.mode == "reverse" and len(teachers) == 2 else ""
         )
+        edits = AgendaReply.model_construct(
+            items=[
+                AgendaEdit.model_construct(item=n, title=i.title, notes=i.notes)
+                for n, i in enumerate(draft.items, 1)
+            ]
+        )
         reply = self.complete(
             "agenda",
             AgendaReply,
-            draft=AgendaReply(items=draft.items).model_dump_json(),
+            draft=edits.model_dump_json(),
+            plan=[
+                f"{n}. {i.kind.value}, {i.minutes} min, led by {', '.join(i.led_by) or '-'}"
+                + (f", for {', '.join(i.learners)}" if i.learners else "")
+                for n, i in enumerate(draft.items, 1)
+            ],
             minutes=draft.total_minutes,
             focus=request.focus or "",
             teachers=teachers,
             reverse_junior=junior,
             **self._common(ctx, [c for i in draft.items for c in i.citations]),
         )
-        dropped: list[str] = []
-        items = [
-            i.model_copy(update={"citations": self._keep(ctx, i.citations, dropped)})
-            for i in reply.items
-        ]
-        ids = [c for i in items for c in i.citations]
-        return draft.model_copy(
-            update={
-                "items": items,
-                "citations": ctx.guidance.citation_refs(list(dict.fromkeys(ids))),
-                "notes": draft.notes + _dropped_note(dropped),
-                "engine": self.name,
-            }
+        items = _merge(
+            draft.items,
+            reply.items,
+            lambda e: {"title": e.title, "notes": e.notes},
+            self.name,
         )
+        return draft.model_copy(update={"items": items, "engine": self.name})
 
     def questions(self, ctx: PlanContext, request: QuestionsRequest) -> QuestionSet:
         draft = self.grounded.questions(ctx, request)
-        need = request.per_person or (2 if len(ctx.members) == 2 else 1)
+        edits = QuestionsReply.model_construct(
+            questions=[
+                QuestionEdit.model_construct(item=n, text=q.text)
+                for n, q in enumerate(draft.questions, 1)
+            ]
+        )
         reply = self.complete(
             "questions",
             QuestionsReply,
-            draft=QuestionsReply(questions=draft.questions).model_dump_json(),
+            draft=edits.model_dump_json(),
+            plan=[
+                f"{n}. {q.asker} asks {q.answerer} about {q.topic}"
+                + (f" (for the goal: {q.goal})" if q.goal else "")
+                for n, q in enumerate(draft.questions, 1)
+            ],
             focus=request.focus or "",
-            per_person=need,
             **self._common(ctx, [c for q in draft.questions for c in q.citations]),
         )
-        dropped: list[str] = []
-        found = [
-            q.model_copy(update={"citations": self._keep(ctx, q.citations, dropped)})
-            for q in reply.questions
-        ]
-        ids = [c for q in found for c in q.citations]
-        return draft.model_copy(
-            update={
-                "questions": found,
-                "citations": ctx.guidance.citation_refs(list(dict.fromkeys(ids))),
-                "notes": draft.notes + _dropped_note(dropped),
-                "engine": self.name,
-            }
-        )
+        found = _merge(draft.questions, reply.questions, lambda e: {"text": e.text}, self.name)
+        return draft.model_copy(update={"questions": found, "engine": self.name})
 
     def topics(self, ctx: PlanContext, request: TopicsRequest) -> TopicSet:
         draft = self.grounded.topics(ctx, request)
+        edits = TopicsReply.model_construct(
+            topics=[
+                TopicEdit.model_construct(item=n, why=t.why, starter_questions=t.starter_questions)
+                for n, t in enumerate(draft.topics, 1)
+            ]
+        )
         reply = self.complete(
             "topics",
             TopicsReply,
-            draft=TopicsReply(topics=draft.topics).model_dump_json(),
+            draft=edits.model_dump_json(),
+            plan=[f"{n}. {t.topic}" for n, t in enumerate(draft.topics, 1)],
             mentor=draft.mentor,
             mentee=draft.mentee,
             **self._common(ctx, [c for t in draft.topics for c in t.citations]),
         )
-        dropped: list[str] = []
-        found = [
-            t.model_copy(update={"citations": self._keep(ctx, t.citations, dropped)})
-            for t in reply.topics[: request.limit]
-        ]
-        ids = [c for t in found for c in t.citations] + [
-            c for p in draft.pitfalls for c in p.citations
-        ]
-        return draft.model_copy(
-            update={
-                "topics": found,
-                "citations": ctx.guidance.citation_refs(list(dict.fromkeys(ids))),
-                "notes": draft.notes + _dropped_note(dropped),
-                "engine": self.name,
-            }
+        found = _merge(
+            draft.topics,
+            reply.topics,
+            lambda e: {"why": e.why, "starter_questions": e.starter_questions},
+            self.name,
         )
+        return draft.model_copy(update={"topics": found, "engine": self.name})
 
     def summarize(self, ctx: PlanContext, request: SummaryRequest) -> CheckinSummary:
         draft = self.grounded.summarize(ctx, request)
@@ -312,11 +332,15 @@ class LLMEngine:
         points = [
             {"text": s.text, "passages": [n] if (n := by_citation.get(s.citation)) else []}
             for s in draft.sentences
-        ]
+        ][:MAX_POINTS]  # the draft within the reply's limits, so a copy of it is valid
         if structured:
-            shown = AnswerReply.model_validate(
-                {"covered": not draft.declined, "points": points}
-            ).model_dump_json()
+            # The draft as the reply would be: json.dumps, since a draft need not fit the
+            # reply's limits (a model copying it past them fails, and falls back).
+            shown = json.dumps(
+                {"covered": not draft.declined, "points": points},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
         else:
             shown = " ".join(f"{p['text']} [{p['passages'][0]}]" for p in points if p["passages"])
         return {
@@ -385,7 +409,7 @@ class LLMEngine:
             "mode": ctx.mode,
             "ids": [p.id for p in ctx.members],
             "people": [_profile(ctx, p.id) for p in ctx.members],
-            "passages": [_shown(p) for p in found.values()],
+            "passages": [_shown(p, PLAN_PASSAGE_CHARS) for p in found.values()],
         }
 
     def _keep(self, ctx: PlanContext, ids: list[str], dropped: list[str]) -> list[str]:
@@ -397,6 +421,15 @@ class LLMEngine:
             log.warning("%s: dropped citations that do not resolve: %s", self.name, bad)
             dropped.extend(bad)
         return [i for i in unique if i in known]
+
+
+def reply_budget(draft: str, cap: int | None) -> int | None:
+    """Most tokens a structured reply may take: room for a reply as long as the draft (JSON
+    runs about 3-4 characters a token) plus some to spare, never more than ``cap``. A reply
+    far longer than its draft is a model repeating itself, and it would only cost time."""
+    if not draft or cap is None:
+        return cap
+    return min(cap, len(draft) // 3 + 192)
 
 
 def fallback_answer(draft: Answer, engine: str, reason: str) -> Answer:
@@ -431,8 +464,8 @@ def _pieces(chunks: Iterator[Any]) -> Iterator[str]:
             yield piece
 
 
-def _shown(p: Passage) -> dict[str, str]:
-    return {"id": p.id, "title": p.title, "text": excerpt(p.text, PASSAGE_CHARS)}
+def _shown(p: Passage, chars: int = PASSAGE_CHARS) -> dict[str, str]:
+    return {"id": p.id, "title": p.title, "text": excerpt(p.text, chars)}
 
 
 def _citation(number: int, p: Passage) -> Citation:
@@ -462,10 +495,29 @@ def _profile(ctx: PlanContext, pid: str) -> dict[str, Any]:
     }
 
 
-def _dropped_note(dropped: list[str]) -> list[str]:
-    if not dropped:
-        return []
-    return [f"Dropped {len(dropped)} citation(s) that are not in the knowledge index."]
+def _merge(
+    items: list[Item], edits: Iterable[Any], words: Callable[[Any], dict[str, Any]], engine: str
+) -> list[Item]:
+    """The draft's items with the reply's wording put in by item number. Items the reply
+    leaves out keep the draft's words; an edit of an item that does not exist is dropped
+    and logged; blank text never replaces words."""
+    merged = list(items)
+    for edit in edits:
+        if not 1 <= edit.item <= len(items):
+            log.warning(
+                "%s: dropped the edit of item %d, which is not in the draft", engine, edit.item
+            )
+            continue
+        update = {}
+        for key, value in words(edit).items():
+            if isinstance(value, list):
+                value = [v.strip() for v in value if v.strip()]
+            elif isinstance(value, str):
+                value = value.strip()
+            if value or key == "notes":
+                update[key] = value
+        merged[edit.item - 1] = merged[edit.item - 1].model_copy(update=update)
+    return merged
 
 
 def _scrubber(terms: list[str]) -> Callable[[list[str]], bool]:

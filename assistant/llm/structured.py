@@ -1,53 +1,76 @@
-"""What an LLM must answer in: JSON schemas generated from the pydantic result models.
+"""What an LLM must answer in: JSON schemas generated from the pydantic reply models.
 
-An LLM writes only the part of a result that is its job (agenda items, questions, topics,
-the fields of a summary, the points of an answer); the engine adds what it knows for
-certain (relationship, date, rotation, talk share, citation excerpts). Each reply is parsed
-into the same item types the grounded engine returns, so the same validators apply.
+An LLM writes only the part of a result that is its job; the engine adds what it knows for
+certain (relationship, date, rotation, talk share, citation excerpts). For the planners
+(agendas, questions, topics) that part is the wording: the grounded planner has already
+fixed the structure (minutes, kinds, who leads, who asks whom, citations), and the reply
+rewrites the words of the items it improves, keyed by the item's number in the draft. A
+reply that re-sent every structural field cost a small local model 850-1,400 tokens per
+planner, so it was always cut off; the wording alone is a few hundred. Summaries and
+answers are written whole. Every result, merged, goes through the same validators.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import LLMError
-from assistant.models import (
-    ActionItem,
-    AgendaItem,
-    Flag,
-    GoalProgress,
-    Learned,
-    ReciprocalQuestion,
-    TopicSuggestion,
-)
+from assistant.models import ActionItem, Flag, GoalProgress, Learned
 
 M = TypeVar("M", bound=BaseModel)
+MAX_POINTS = 5
 
 
 class _Reply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AgendaReply(_Reply):
-    """The items of a session agenda."""
+# Lengths bound what a reply can cost: under a grammar, a small model that starts repeating
+# itself inside a string is made to close it, instead of running to the token limit.
+# Placeholders ("{goal}") are not allowed in question text, so the grammar excludes braces.
+TITLE = 120
+SENTENCES = 400
 
-    items: list[AgendaItem]
+
+class AgendaEdit(_Reply):
+    item: int = Field(ge=1, description="The number of the draft item it rewrites.")
+    title: str = Field(min_length=1, max_length=TITLE)
+    notes: str = Field(default="", max_length=SENTENCES)
+
+
+class AgendaReply(_Reply):
+    """New wording for agenda items of the draft."""
+
+    items: list[AgendaEdit]
+
+
+class QuestionEdit(_Reply):
+    item: int = Field(ge=1, description="The number of the draft item it rewrites.")
+    text: str = Field(pattern=rf"^[^{{}}]{{1,{SENTENCES}}}$")
 
 
 class QuestionsReply(_Reply):
-    """Reciprocal questions."""
+    """New wording for reciprocal questions of the draft."""
 
-    questions: list[ReciprocalQuestion]
+    questions: list[QuestionEdit]
+
+
+class TopicEdit(_Reply):
+    item: int = Field(ge=1, description="The number of the draft item it rewrites.")
+    why: str = Field(min_length=1, max_length=SENTENCES)
+    starter_questions: list[Annotated[str, Field(min_length=1, max_length=SENTENCES)]] = Field(
+        min_length=1, max_length=5
+    )
 
 
 class TopicsReply(_Reply):
-    """Reverse-mentoring topics, best first."""
+    """New wording for reverse-mentoring topics of the draft."""
 
-    topics: list[TopicSuggestion]
+    topics: list[TopicEdit]
 
 
 class SummaryReply(_Reply):
@@ -63,15 +86,17 @@ class SummaryReply(_Reply):
 
 
 class AnswerPoint(_Reply):
-    text: str = Field(description="One sentence of the answer.")
-    passages: list[int] = Field(description="Numbers of the passages that support it.")
+    text: str = Field(min_length=1, max_length=SENTENCES, description="One sentence of the answer.")
+    passages: list[int] = Field(
+        max_length=5, description="Numbers of the passages that support it."
+    )
 
 
 class AnswerReply(_Reply):
     """A knowledge answer from numbered passages."""
 
     covered: bool = Field(description="False when the passages do not answer the question.")
-    points: list[AnswerPoint] = Field(default_factory=list)
+    points: list[AnswerPoint] = Field(default_factory=list, max_length=MAX_POINTS)
 
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:
