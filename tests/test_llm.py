@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -353,10 +354,11 @@ def test_streaming_failure_ends_in_the_grounded_answer(make_service: object) -> 
 class _Stub(http.server.BaseHTTPRequestHandler):
     status = 500
     calls = 0
+    bodies: ClassVar[list[dict[str, object]]] = []
 
     def do_POST(self) -> None:
         type(self).calls += 1
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
         body = json.dumps({"error": {"message": "boom", "type": "server_error"}}).encode()
         self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
@@ -376,7 +378,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def stub_500(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Stub]]:
-    handler = type("Stub500", (_Stub,), {"calls": 0})
+    handler = type("Stub500", (_Stub,), {"calls": 0, "bodies": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
@@ -394,6 +396,11 @@ def test_http_500_from_an_openai_server_falls_back_after_a_retry(
     assert result.engine == "grounded (fallback from openai:stub)"  # type: ignore[attr-defined]
     assert "HTTP 500" in result.fallback_reason  # type: ignore[attr-defined]
     assert stub_500.calls == 2  # the call and one retry
+    # The reply's token budget, sized to the draft, under both names (llama-cpp-python's
+    # server reads only max_tokens; the SDK sends max_completion_tokens).
+    body = stub_500.bodies[0]
+    assert body["max_tokens"] == body["max_completion_tokens"]
+    assert 192 < body["max_tokens"] < settings.llm_max_tokens  # type: ignore[operator]
 
 
 def test_connection_refused_falls_back(

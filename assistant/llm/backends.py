@@ -141,6 +141,10 @@ def _openai(model: str, settings: Settings) -> BaseChatModel:
         max_retries=0,  # retries are the breaker's business
         temperature=0,
         max_tokens=settings.llm_max_tokens,
+        # The SDK sends the limit as max_completion_tokens, which some local servers
+        # (llama-cpp-python's) ignore, so a reply could run to the end of the context: a
+        # server of our own gets the older name too.
+        extra_body={"max_tokens": settings.llm_max_tokens} if base_url else None,
     )
 
 
