@@ -30,8 +30,11 @@ def expand_initials(notes: str, people: People) -> str:
             continue
         name = people.first(pid)
         as_label = re.compile(
-            # [^\S\n]: a blank-line run is not retried from every line start it holds.
-            r"(?m)^([^\S\n]*(?:[-*•]\s*)?@?)" + letter + r"(\s*(?:->|→|=>|:\s|\s-\s|\s+to\s+[a-z]))"
+            # [^\S\n]: a blank-line run is not retried from every line start it holds; the
+            # possessive runs after the letter are not retried from every whitespace they hold.
+            r"(?m)^([^\S\n]*(?:[-*•]\s*)?@?)"
+            + letter
+            + r"(\s*+(?:->|→|=>|:\s)|\s++-\s|\s++to\s++[a-z])"
         )
         paired = re.search(
             r"(?<![\w'])"
