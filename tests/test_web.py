@@ -4,6 +4,9 @@ passage page, and the staff review page (filters, chart, never raw notes)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -240,6 +243,36 @@ def test_review_filters_shows_chart_and_never_raw_notes(web: tuple[TestClient, W
     assert one.status_code == 200 and f"{OTHER_REL} ·" not in one.text
     assert client.get("/review", params={"since": "yesterday"}).status_code == 422
     assert client.get("/review", params={"flag": "nope"}).status_code == 422
+
+
+def test_review_pages_through_every_summary_keeping_the_filters(
+    knowledge_retriever: HybridRetriever, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    settings = make_settings(tmp_path_factory.mktemp("web-paging"))
+    workspace = Workspace(settings, comentor=Comentor(settings, retriever=knowledge_retriever))
+    world = build_world(workspace)
+    notes = "Leo showed Amara how he plans a sprint. Amara will send Leo the roadmap by Friday."
+    for day in range(1, 56):  # 55 more: the page holds 50
+        view = workspace.submit_checkin(
+            PROGRAM, REL, notes=notes, date=dt.date(2026, 1, day % 28 + 1)
+        )
+        assert view.status == "summarized"
+    with TestClient(create_app(settings, workspace=workspace)) as client:
+        sign_in(client, token(world, "staff"))
+        first = client.get("/review", params={"relationship": REL})
+        assert first.status_code == 200 and first.text.count('class="summary"') == 50
+        assert "Newest summaries" not in first.text
+        older = re.search(r'<a href="([^"]+)">Older summaries</a>', first.text)
+        assert older is not None
+        link = html.unescape(older.group(1))
+        assert f"relationship={REL}" in link and "cursor=" in link
+        second = client.get(link)
+        assert second.status_code == 200 and "Newest summaries" in second.text
+        assert "Older summaries" not in second.text
+        assert second.text.count('class="summary"') == 56 - 50  # 55 + the world's own one
+        assert CANARY not in first.text + second.text
+        assert client.get("/review", params={"cursor": "not-a-cursor"}).status_code == 422
+    workspace.close()
 
 
 def test_markdown_escapes_raw_html() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -34,6 +35,12 @@ def _date(value: str, name: str) -> dt.date | None:
         raise InputError(f"{name} must be a date like 2026-03-01, not {value!r}.") from None
 
 
+def _review_link(filters: dict[str, str], cursor: str | None = None) -> str:
+    """This page with the same filters, at ``cursor`` (the newest summaries without)."""
+    query = {k: v for k, v in {**filters, "cursor": cursor or ""}.items() if v}
+    return "/review?" + urlencode(query)
+
+
 @router.get("/review", response_class=HTMLResponse)
 def review(
     request: Request,
@@ -44,6 +51,7 @@ def review(
     since: Text = "",
     until: Text = "",
     flag: Text = "",
+    cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     program_id = program or user.program_id
     programs = workspace.records.list_programs() if user.role is Role.ADMIN else []
@@ -57,8 +65,16 @@ def review(
         flag=flag or None,
         since=_date(since, "From"),
         until=_date(until, "To"),
+        cursor=cursor or None,
         user=user,
     )
+    kept = {
+        "program": program,
+        "relationship": relationship,
+        "since": since,
+        "until": until,
+        "flag": flag,
+    }
     health = workspace.health(program_id)
     # Stalled pairs first, then those longest without a check-in.
     pairs = sorted(
@@ -80,6 +96,8 @@ def review(
         program_id=program_id,
         programs=programs,
         summaries=summaries.items,
+        older=_review_link(kept, summaries.next_cursor) if summaries.next_cursor else None,
+        newest=_review_link(kept) if cursor else None,
         pairs=pairs,
         charts=charts,
         colour=colour,
