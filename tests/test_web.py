@@ -195,6 +195,9 @@ def test_chat_without_javascript_renders_markdown_with_citation_links(
     conversation = conversation.split('"', 1)[0]
     reopened = client.get(path, params={"conversation": conversation})
     assert reopened.status_code == 200 and "Plan an agenda for our next session" in reopened.text
+    # ...with the reply's citation links, not only its text
+    turns = reopened.text.split('id="turns-h"', 1)[1].split("</section>", 1)[0]
+    assert 'aria-label="Cited passages"' in turns and f'href="/guidance/{link}"' in turns
     # someone else cannot reopen it
     sign_in(client, token(world, "mentor"))
     assert client.get(path, params={"conversation": conversation}).status_code in (403, 404)

@@ -35,6 +35,9 @@ class Turn(BaseModel):
     content: str
     intent: str | None = None
     at: dt.datetime = Field(default_factory=utcnow)
+    # An assistant turn's numbered citations ({number, id, title, source}), so a reopened
+    # conversation still links what it cited.
+    citations: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Conversation(BaseModel):
@@ -58,10 +61,13 @@ class Conversation(BaseModel):
         content: str,
         *,
         intent: str | None = None,
+        citations: list[dict[str, Any]] | None = None,
         max_turns: int = MAX_TURNS,
     ) -> None:
         """Append a turn, keeping only the last ``max_turns``."""
-        self.turns.append(Turn(role=role, content=content, intent=intent))
+        self.turns.append(
+            Turn(role=role, content=content, intent=intent, citations=list(citations or []))
+        )
         if len(self.turns) > max_turns:
             del self.turns[: len(self.turns) - max_turns]
         self.updated_at = utcnow()

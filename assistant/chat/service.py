@@ -221,7 +221,13 @@ class ChatService:
             assert isinstance(answer, Answer)
             reply = self._answer_reply(conversation, answer)
         conversation.add("user", text, intent=reply.intent, max_turns=self.max_turns)
-        conversation.add("assistant", reply.reply, intent=reply.intent, max_turns=self.max_turns)
+        conversation.add(
+            "assistant",
+            reply.reply,
+            intent=reply.intent,
+            citations=reply.citations,
+            max_turns=self.max_turns,
+        )
         self.store.save(conversation)
         if not shown:
             for piece in text_deltas(reply.reply):
