@@ -124,6 +124,13 @@ def _openai(model: str, settings: Settings) -> BaseChatModel:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise EngineError(f"langchain-openai is not installed: {exc}") from exc
+
+    class _BothLimits(ChatOpenAI):
+        """For a server at ``OPENAI_BASE_URL``: see :func:`_both_limits`."""
+
+        def _get_request_payload(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            return _both_limits(super()._get_request_payload(*args, **kwargs))
+
     base_url = os.environ.get("OPENAI_BASE_URL") or None
     key = os.environ.get("OPENAI_API_KEY") or None
     if key is None and base_url is None:
@@ -132,7 +139,7 @@ def _openai(model: str, settings: Settings) -> BaseChatModel:
             hint="e.g. OPENAI_BASE_URL=http://127.0.0.1:8080/v1 for llama.cpp, vLLM or Ollama.",
             code="llm_not_configured",
         )
-    return ChatOpenAI(
+    return (_BothLimits if base_url else ChatOpenAI)(
         model=model,
         base_url=base_url,
         # Local OpenAI-compatible servers accept any key; the SDK insists on one.
@@ -141,11 +148,16 @@ def _openai(model: str, settings: Settings) -> BaseChatModel:
         max_retries=0,  # retries are the breaker's business
         temperature=0,
         max_tokens=settings.llm_max_tokens,
-        # The SDK sends the limit as max_completion_tokens, which some local servers
-        # (llama-cpp-python's) ignore, so a reply could run to the end of the context: a
-        # server of our own gets the older name too.
-        extra_body={"max_tokens": settings.llm_max_tokens} if base_url else None,
     )
+
+
+def _both_limits(payload: dict[str, Any]) -> dict[str, Any]:
+    """The token limit under both names: LangChain sends ``max_completion_tokens`` only,
+    which some OpenAI-compatible servers (llama-cpp-python's) ignore, so a reply could run
+    to the end of the context."""
+    if "max_completion_tokens" in payload:
+        payload["max_tokens"] = payload["max_completion_tokens"]
+    return payload
 
 
 def _role(message: BaseMessage) -> str:

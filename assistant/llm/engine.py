@@ -159,8 +159,6 @@ class LLMEngine:
     ) -> BaseMessage:
         fmt = response_format(reply, self.style)
         extra: dict[str, Any] = {"max_tokens": budget} if budget else {}
-        if budget and getattr(self.model, "extra_body", None):  # see backends._openai
-            extra["extra_body"] = {**self.model.extra_body, "max_tokens": budget}  # type: ignore[attr-defined]
         return self.guard.call(lambda: self.model.invoke(messages, response_format=fmt, **extra))
 
     # -- planners ------------------------------------------------------------------------------
