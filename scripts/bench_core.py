@@ -79,7 +79,8 @@ def bench_embedding(texts: list[str], runs: int) -> dict[str, Any]:
 
     from assistant.knowledge.embeddings import BUNDLED_TOKENIZER, bundled_model_path
 
-    embedder = MiniLMEmbedder()
+    # No cache of recent texts: the same texts are embedded in every run.
+    embedder = MiniLMEmbedder(cache_size=0)
     embedder.embed(texts[:4])
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
