@@ -4,41 +4,13 @@ the real embedder, guidance and grounded engine; the results are stored)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
-from api import create_app
-from assistant.knowledge.retrieval import HybridRetriever
-from assistant.service import Comentor
-from assistant.workspace import Workspace
-from tests.api_kit import PROGRAM, REL, World, build_world
-from tests.conftest import make_settings
+from tests.api_kit import PROGRAM, REL, World
+from tests.test_chat_api import api, comentor  # noqa: F401  (fixtures: the app as a mentee)
 
 BASE = f"/api/programs/{PROGRAM}/relationships/{REL}"
 FOCUS = "presenting to leadership"
-
-
-@pytest.fixture(scope="module")
-def comentor(
-    knowledge_retriever: HybridRetriever, tmp_path_factory: pytest.TempPathFactory
-) -> Comentor:
-    return Comentor(
-        make_settings(tmp_path_factory.mktemp("chat-focus")), retriever=knowledge_retriever
-    )
-
-
-@pytest.fixture
-def api(tmp_path: Path, comentor: Comentor) -> Iterator[tuple[TestClient, World]]:
-    settings = make_settings(tmp_path / "data")
-    workspace = Workspace(settings, comentor=comentor)
-    world = build_world(workspace)
-    with TestClient(create_app(settings, workspace=workspace)) as client:
-        client.headers.update(world.headers("mentee"))
-        yield client, world
-    workspace.close()
 
 
 def _topics(questions: list[dict[str, object]]) -> list[object]:
@@ -49,7 +21,7 @@ def _stored(world: World) -> dict[str, object]:
     return world.workspace.records.job_results(PROGRAM, REL, "questions", limit=1)[0][2]
 
 
-def test_rest_questions_take_a_focus_and_keep_it(api: tuple[TestClient, World]) -> None:
+def test_rest_questions_take_a_focus_and_keep_it(api: tuple[TestClient, World]) -> None:  # noqa: F811
     client, world = api
     plain = client.post(f"{BASE}/questions")
     assert plain.status_code == 201, plain.text
@@ -68,7 +40,7 @@ def test_rest_questions_take_a_focus_and_keep_it(api: tuple[TestClient, World]) 
 
 
 def test_rest_questions_focus_is_validated_like_the_agendas(
-    api: tuple[TestClient, World],
+    api: tuple[TestClient, World],  # noqa: F811
 ) -> None:
     client, world = api
     before = world.workspace.records.job_results(PROGRAM, REL, "questions")
@@ -83,7 +55,7 @@ def test_rest_questions_focus_is_validated_like_the_agendas(
     assert client.post(f"{BASE}/questions", json={"focus": "x" * 500}).status_code == 201
 
 
-def test_openapi_documents_the_questions_body(api: tuple[TestClient, World]) -> None:
+def test_openapi_documents_the_questions_body(api: tuple[TestClient, World]) -> None:  # noqa: F811
     client, _ = api
     spec = client.get("/openapi.json").json()
     post = spec["paths"]["/api/programs/{program_id}/relationships/{relationship_id}/questions"]
@@ -94,7 +66,9 @@ def test_openapi_documents_the_questions_body(api: tuple[TestClient, World]) -> 
     assert "maxLength" in str(focus) and "500" in str(focus)
 
 
-def test_chat_questions_about_a_focus_and_more_of_them(api: tuple[TestClient, World]) -> None:
+def test_chat_questions_about_a_focus_and_more_of_them(
+    api: tuple[TestClient, World],  # noqa: F811
+) -> None:
     client, world = api
     first = client.post("/chat", json={"message": f"questions for Amara about {FOCUS}"})
     assert first.status_code == 200, first.text

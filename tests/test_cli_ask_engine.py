@@ -4,37 +4,20 @@ an unknown spec is the planner commands' error."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.config import Settings
 from tests.api_kit import REPO
+from tests.test_cli_planners import env  # noqa: F401  (fixture: the CLI on a copied index)
 
 runner = CliRunner()
 PROGRAM = REPO / "examples" / "program.yaml"
 QUESTION = "How do I give feedback to someone more senior than me?"
 
 
-@pytest.fixture
-def env(
-    knowledge_settings: Settings,
-    knowledge_retriever: object,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Path:
-    import assistant.cli.plan  # noqa: F401  (registers the planner commands on the app)
-
-    data = tmp_path / "data"
-    shutil.copytree(knowledge_settings.data_dir, data)
-    monkeypatch.setenv("COMENTOR_DATA_DIR", str(data))
-    return data
-
-
-def test_ask_with_the_fake_engine_names_it(env: Path) -> None:
+def test_ask_with_the_fake_engine_names_it(env: Path) -> None:  # noqa: F811
     result = runner.invoke(app, ["ask", "--json", "--engine", "fake", QUESTION])
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
@@ -48,7 +31,7 @@ def test_ask_with_the_fake_engine_names_it(env: Path) -> None:
     assert "Engine: fake" in text.stderr
 
 
-def test_ask_fallback_is_recorded(env: Path) -> None:
+def test_ask_fallback_is_recorded(env: Path) -> None:  # noqa: F811
     result = runner.invoke(app, ["ask", "--json", "--engine", "fake:error", QUESTION])
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
@@ -59,7 +42,7 @@ def test_ask_fallback_is_recorded(env: Path) -> None:
     assert answer["answer"] == grounded["answer"]  # the grounded answer stands in
 
 
-def test_ask_unknown_engine_is_the_planners_error(env: Path) -> None:
+def test_ask_unknown_engine_is_the_planners_error(env: Path) -> None:  # noqa: F811
     asked = runner.invoke(app, ["ask", "--engine", "gpt", QUESTION])
     assert asked.exit_code == 8
     assert "Unknown engine 'gpt'" in asked.output and "openai:MODEL" in asked.output
