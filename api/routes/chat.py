@@ -22,9 +22,10 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sse_starlette import EventSourceResponse
@@ -137,8 +138,9 @@ def rate_key(request: Request, user: User) -> str:
     return f"user:{user.id}"
 
 
-def limited(request: Request, user: CurrentUser, chat: ChatDep) -> User:
-    """The caller, after spending one token of their bucket (429 when it is empty)."""
+async def limited(request: Request, user: CurrentUser, chat: ChatDep) -> User:
+    """The caller, after spending one token of their bucket (429 when it is empty).
+    A few dictionary operations under a lock: run on the event loop, not a thread hop."""
     chat.buckets.take(rate_key(request, user))
     return user
 
@@ -219,10 +221,7 @@ async def chat(
     job's structured output is `result`."""
     check_message(body.message)
     jobs = WorkspaceJobs(workspace, user, program_id=body.program_id, cache=chat.scopes)
-    # Routing (and everything else that blocks) runs on the jobs' bounded pool, so the
-    # event loop keeps serving; input errors raise here, before any stream starts.
-    events = await run_job(
-        request,
+    start = partial(
         chat.service.stream,
         body.message,
         jobs,
@@ -231,7 +230,13 @@ async def chat(
         program_id=body.program_id,
         token_stream=body.stream,
     )
-    if body.stream:
-        return EventSourceResponse(sse_events(job_events(request, events)))
-    done: list[Any] = await run_job(request, list, events)
-    return next(e.reply for e in done if e.type == "final")
+    if not body.stream:
+        # Routing, the job and the stored turn in one trip to the jobs' pool; the reply is
+        # already a validated ChatReply, so it is serialized once, as it is.
+        done: list[Any] = await run_job(request, lambda: list(start()))
+        reply: ChatReply = next(e.reply for e in done if e.type == "final")
+        return Response(reply.model_dump_json(), media_type="application/json")
+    # Routing (and everything else that blocks) runs on the jobs' bounded pool, so the
+    # event loop keeps serving; input errors raise here, before any stream starts.
+    events = await run_job(request, start)
+    return EventSourceResponse(sse_events(job_events(request, events)))
