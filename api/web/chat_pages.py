@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+from pydantic import Field as FormField
 from sse_starlette import EventSourceResponse
 
 from api.deps import Access, ProgramId, RelationshipId, WorkspaceDep, run_job
@@ -116,7 +118,42 @@ def chat_page(
     )
 
 
-Field = Annotated[str, Form(max_length=20_000)]
+class ChatForm(BaseModel):
+    """The chat form, as both the page and its stream post it."""
+
+    csrf_token: str = FormField(default="", max_length=20_000)
+    message: str = FormField(default="", max_length=20_000)
+    preset: str = FormField(default="", max_length=20_000)
+    notes: str = FormField(default="", max_length=20_000)
+    minutes: str = FormField(default="", max_length=20_000)
+    focus: str = FormField(default="", max_length=20_000)
+    conversation_id: str = FormField(default="", max_length=20_000)
+
+
+Posted = Annotated[ChatForm, Form()]
+
+
+async def _run(
+    request: Request,
+    form: ChatForm,
+    user: User,
+    chat: ChatState,
+    workspace: Workspace,
+) -> Iterator[Any]:
+    """The form's message routed and started on the jobs' pool (CSRF and rate limit first)."""
+    check_csrf(request, form.csrf_token)
+    text = compose(form.preset, form.message, form.notes, form.minutes, form.focus)
+    jobs, program_id = _start(request, user, chat, workspace, text)
+    events: Iterator[Any] = await run_job(
+        request,
+        chat.service.stream,
+        text,
+        jobs,
+        conversation_id=form.conversation_id or None,
+        relationship_id=request.path_params["relationship_id"],
+        program_id=program_id,
+    )
+    return events
 
 
 @router.post(PATH, response_class=HTMLResponse)
@@ -127,26 +164,9 @@ async def chat_post(
     user: Member,
     workspace: WorkspaceDep,
     chat: ChatDep,
-    csrf_token: Field = "",
-    message: Field = "",
-    preset: Field = "",
-    notes: Field = "",
-    minutes: Field = "",
-    focus: Field = "",
-    conversation_id: Field = "",
+    form: Posted,
 ) -> Response:
-    check_csrf(request, csrf_token)
-    text = compose(preset, message, notes, minutes, focus)
-    jobs, _ = _start(request, user, chat, workspace, text)
-    events = await run_job(
-        request,
-        chat.service.stream,
-        text,
-        jobs,
-        conversation_id=conversation_id or None,
-        relationship_id=relationship_id,
-        program_id=program_id,
-    )
+    events = await _run(request, form, user, chat, workspace)
     done: list[Any] = await run_job(request, list, events)
     reply: ChatReply = next(e.reply for e in done if e.type == "final")
     found = _conversation(chat, user, reply.conversation_id)
@@ -192,24 +212,7 @@ async def chat_stream(
     user: Member,
     workspace: WorkspaceDep,
     chat: ChatDep,
-    csrf_token: Field = "",
-    message: Field = "",
-    preset: Field = "",
-    notes: Field = "",
-    minutes: Field = "",
-    focus: Field = "",
-    conversation_id: Field = "",
+    form: Posted,
 ) -> Response:
-    check_csrf(request, csrf_token)
-    text = compose(preset, message, notes, minutes, focus)
-    jobs, _ = _start(request, user, chat, workspace, text)
-    events: Iterator[Any] = await run_job(
-        request,
-        chat.service.stream,
-        text,
-        jobs,
-        conversation_id=conversation_id or None,
-        relationship_id=relationship_id,
-        program_id=program_id,
-    )
+    events = await _run(request, form, user, chat, workspace)
     return EventSourceResponse(_web_events(job_events(request, events)))
