@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -177,8 +177,24 @@ async def job_events(request: Request, events: Iterator[Any]) -> AsyncIterator[A
             return
 
 
-async def sse_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]]:
-    """ChatEvents as SSE messages; an error after the start becomes an ``error`` event."""
+def _final_json(reply: ChatReply) -> dict[str, Any]:
+    return reply.model_dump(mode="json")
+
+
+def _error_json(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, ComentorError):
+        return {"error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
+    return {"error": {"code": "internal_error", "message": type(exc).__name__, "hint": None}}
+
+
+async def sse_events(
+    events: AsyncIterator[Any],
+    *,
+    final: Callable[[ChatReply], dict[str, Any]] = _final_json,
+    error: Callable[[Exception], dict[str, Any]] = _error_json,
+) -> AsyncIterator[dict[str, str]]:
+    """ChatEvents as SSE messages; an error after the start becomes an ``error`` event.
+    ``final`` and ``error`` shape those two events' data (the web page renders HTML)."""
     try:
         async for event in events:
             if event.type == "intent":
@@ -188,15 +204,13 @@ async def sse_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]
             elif event.type == "replace":
                 data = {"text": event.text, "engine": event.engine, "reason": event.reason}
             else:
-                data = event.reply.model_dump(mode="json")
+                data = final(event.reply)
             yield {"event": event.type, "data": json.dumps(data)}
     except ComentorError as exc:
-        body = {"error": {"code": exc.code, "message": exc.message, "hint": exc.hint}}
-        yield {"event": "error", "data": json.dumps(body)}
+        yield {"event": "error", "data": json.dumps(error(exc))}
     except Exception as exc:  # the status line is already sent: report it in the stream
         log.exception("chat stream failed")
-        body = {"error": {"code": "internal_error", "message": type(exc).__name__, "hint": None}}
-        yield {"event": "error", "data": json.dumps(body)}
+        yield {"event": "error", "data": json.dumps(error(exc))}
 
 
 @router.post(

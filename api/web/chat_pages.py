@@ -7,9 +7,7 @@ answers the same form with Server-Sent Events for ``static/chat.js``: ``intent``
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +17,7 @@ from pydantic import Field as FormField
 from sse_starlette import EventSourceResponse
 
 from api.deps import Access, ProgramId, RelationshipId, WorkspaceDep, run_job
-from api.routes.chat import ChatDep, ChatState, job_events, rate_key
+from api.routes.chat import ChatDep, ChatState, job_events, rate_key, sse_events
 from api.web.common import WEB, env, page
 from api.web.pages import recent_conversations
 from api.web.session import check_csrf
@@ -30,7 +28,6 @@ from assistant.records import User
 from assistant.records.access import Action
 from assistant.workspace import Workspace
 
-log = logging.getLogger(__name__)
 router = APIRouter(dependencies=WEB, include_in_schema=False)
 Member = Annotated[User, Access(Action.RUN_JOB)]
 PATH = "/programs/{program_id}/relationships/{relationship_id}/chat"
@@ -182,26 +179,16 @@ async def chat_post(
     )
 
 
-async def _web_events(events: AsyncIterator[Any]) -> AsyncIterator[dict[str, str]]:
-    """Chat events as SSE, the final answer rendered as the same HTML as the full page."""
-    answer = env.get_template("answer.html")
-    try:
-        async for event in events:
-            if event.type == "intent":
-                data = {"intent": event.intent, "conversation_id": event.conversation_id}
-            elif event.type == "delta":
-                data = {"text": event.text}
-            else:
-                data = {
-                    "conversation_id": event.reply.conversation_id,
-                    "html": answer.render(reply=event.reply),
-                }
-            yield {"event": event.type, "data": json.dumps(data)}
-    except ComentorError as exc:
-        yield {"event": "error", "data": json.dumps({"message": exc.message, "hint": exc.hint})}
-    except Exception:  # the status line is already sent: report it in the stream
-        log.exception("web chat stream failed")
-        yield {"event": "error", "data": json.dumps({"message": "Something went wrong."})}
+def _final_html(reply: ChatReply) -> dict[str, Any]:
+    """The final answer rendered as the same HTML as the full page."""
+    html = env.get_template("answer.html").render(reply=reply)
+    return {"conversation_id": reply.conversation_id, "html": html}
+
+
+def _error_text(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, ComentorError):
+        return {"message": exc.message, "hint": exc.hint}
+    return {"message": "Something went wrong."}
 
 
 @router.post(PATH + "/stream")
@@ -215,4 +202,5 @@ async def chat_stream(
     form: Posted,
 ) -> Response:
     events = await _run(request, form, user, chat, workspace)
-    return EventSourceResponse(_web_events(job_events(request, events)))
+    web = sse_events(job_events(request, events), final=_final_html, error=_error_text)
+    return EventSourceResponse(web)
