@@ -67,3 +67,27 @@ def test_list_for_gives_an_owners_own_conversations_most_recent_first(
     assert [c.id for c in listed] == [c.id for c in reversed(mine)]
     assert [c.id for c in store.list_for("7", limit=2)] == [mine[2].id, mine[1].id]
     assert store.list_for("9") == []
+
+
+def test_a_save_replaces_state_and_time_but_keeps_owner_and_creation(
+    store: SqlConversationStore,
+) -> None:
+    first, second = Conversation(owner="7"), Conversation(owner="7")
+    first.updated_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    second.updated_at = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+    store.save(first)
+    store.save(second)
+    assert [c.id for c in store.list_for("7")] == [second.id, first.id]
+
+    # The upsert of a known id: a later turn moves it to the top; the owner it was
+    # created with stays (a state naming another owner does not move the row).
+    first.add("user", "and one more thing")
+    first.updated_at = dt.datetime(2026, 1, 3, tzinfo=dt.UTC)
+    created = first.created_at
+    first.owner = "8"
+    store.save(first)
+    assert [c.id for c in store.list_for("7")] == [first.id, second.id]
+    assert store.list_for("8") == []
+    loaded = store.get(first.id)
+    assert loaded is not None and loaded.turns[-1].content == "and one more thing"
+    assert loaded.created_at == created

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Index, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.chat.conversation import Conversation
-from assistant.records.db import Database
+from assistant.records.db import Database, dialect_insert
 from assistant.records.orm import ID, Base, UTCDateTime, utcnow
 
 
@@ -45,22 +45,23 @@ class SqlConversationStore:
         return Conversation.model_validate(state) if state is not None else None
 
     def save(self, conversation: Conversation) -> None:
-        state = conversation.model_dump(mode="json")
-        with self.db.write() as session:
-            row = session.get(ConversationRow, conversation.id)
-            if row is None:
-                session.add(
-                    ConversationRow(
-                        id=conversation.id,
-                        owner=conversation.owner,
-                        created_at=conversation.created_at,
-                        updated_at=conversation.updated_at,
-                        state=state,
-                    )
-                )
-            else:
-                row.state = state
-                row.updated_at = conversation.updated_at
+        """Store ``conversation``: one upsert (its owner and creation time are kept from the
+        first save; the state and ``updated_at`` are replaced)."""
+        values = {
+            "id": conversation.id,
+            "owner": conversation.owner,
+            "created_at": conversation.created_at,
+            "updated_at": conversation.updated_at,
+            "state": conversation.model_dump(mode="json"),
+        }
+        table = ConversationRow.__table__
+        statement = dialect_insert(self.db.engine, table).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+        )
+        with self.db.connect(write=True) as connection:
+            connection.execute(statement)
 
     def list_for(self, owner: str, limit: int = 20) -> list[Conversation]:
         """``owner``'s conversations, most recently used first."""

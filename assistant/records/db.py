@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,14 @@ _WRITE = "comentor_write"
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def dialect_insert(bind: Engine | Connection | Session, table: Any) -> Any:
+    """``INSERT`` into ``table`` in the dialect of ``bind`` (SQLite or PostgreSQL), which
+    has ``on_conflict_do_nothing`` and ``on_conflict_do_update``."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -7,11 +7,10 @@ import re
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from assistant.errors import InputError, NotFoundError
 from assistant.program import Program
-from assistant.records.db import Database
+from assistant.records.db import Database, dialect_insert
 from assistant.records.orm import (
     MemberRow,
     ParticipantRow,
@@ -70,11 +69,8 @@ class ProgramsMixin:
                 "created_at": now,
                 "updated_at": now,
             }
-            insert = (
-                postgresql.insert if self.db.engine.dialect.name == "postgresql" else sqlite.insert
-            )
             inserted = session.execute(
-                insert(ProgramRow)
+                dialect_insert(session, ProgramRow)
                 .values(**values)
                 .on_conflict_do_nothing()
                 .returning(ProgramRow.id)

@@ -18,10 +18,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from assistant.records.db import Database
+from assistant.records.db import Database, dialect_insert
 from assistant.records.orm import RotationRow, RotationTurnRow, utcnow
 
 T = TypeVar("T")
@@ -71,11 +70,7 @@ class RotationMixin:
 
 def _lock_row(session: Session, program_id: str, relationship_id: str) -> None:
     values = {"program_id": program_id, "relationship_id": relationship_id, "updated_at": utcnow()}
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        session.execute(postgresql.insert(RotationRow).values(**values).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite.insert(RotationRow).values(**values).on_conflict_do_nothing())
+    session.execute(dialect_insert(session, RotationRow).values(**values).on_conflict_do_nothing())
     # On PostgreSQL this blocks until any other reservation of the same row commits.
     session.execute(
         select(RotationRow)
