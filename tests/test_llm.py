@@ -141,7 +141,8 @@ def test_response_formats_carry_the_schema_from_the_models() -> None:
     assert item["properties"]["title"]["minLength"] == 1
     assert "led_by" not in json.dumps(schema) and "citations" not in json.dumps(schema)
     summary = response_format(SummaryReply)["json_schema"]["schema"]
-    assert summary["$defs"]["ActionItem"]["additionalProperties"] is False
+    assert summary["$defs"]["ActionLine"]["additionalProperties"] is False
+    assert summary["$defs"]["ActionLine"]["properties"]["task"]["maxLength"] == 400
     local = response_format(AgendaReply, "json_object")
     assert local == {"type": "json_object", "schema": schema}
     assert llama_response_format(fmt) == local
@@ -157,6 +158,41 @@ def test_parse_reply_names_what_is_wrong() -> None:
         parse_reply('{"items": [{"title": "x"}]}', AgendaReply)
     assert info.value.kind == "wrong_shape" and "items.0" in info.value.message
     assert parse_reply('```json\n{"items": []}\n```', AgendaReply).items == []
+
+
+def test_parse_reply_folds_raw_line_breaks_inside_strings() -> None:
+    # Small models write line breaks inside JSON strings; strict JSON rejects them (this
+    # was a fallback, "Invalid control character"). Escaped ones are folded too: every
+    # field of a reply is one line.
+    raw = '{"items": [{"item": 1, "title": "Open\n  the\tsession", "notes": "a\\nb"}]}'
+    with pytest.raises(json.JSONDecodeError, match="Invalid control character"):
+        json.loads(raw)
+    edit = parse_reply(raw, AgendaReply).items[0]
+    assert (edit.title, edit.notes) == ("Open the session", "a b")
+
+
+def test_summary_reply_bounds_its_lists_and_overview() -> None:
+    item = {"task": "Send the notes", "owner": "sam"}
+    assert (
+        len(
+            parse_reply(
+                json.dumps({"overview": "x", "action_items": [item] * 24}), SummaryReply
+            ).action_items
+        )
+        == 24
+    )
+    with pytest.raises(LLMError, match="action_items: List should have at most 24"):
+        parse_reply(json.dumps({"overview": "x", "action_items": [item] * 25}), SummaryReply)
+    with pytest.raises(LLMError, match="overview"):
+        parse_reply(json.dumps({"overview": "x" * 801}), SummaryReply)
+    with pytest.raises(LLMError, match=r"action_items\.0\.task"):
+        parse_reply(
+            json.dumps({"overview": "x", "action_items": [{**item, "task": "again " * 80}]}),
+            SummaryReply,
+        )
+    schema = SummaryReply.model_json_schema()["properties"]
+    assert schema["action_items"]["maxItems"] == 24 and schema["overview"]["maxLength"] == 800
+    assert schema["decisions"]["items"]["maxLength"] == 400
 
 
 def test_prompts_delimit_data_and_refuse_missing_variables() -> None:

@@ -261,7 +261,9 @@ class LLMEngine:
         reply = self.complete(
             "summary",
             SummaryReply,
-            draft=SummaryReply.model_validate(body).model_dump_json(),
+            # The grounded summary as JSON in the reply's shape (not validated against the
+            # reply's bounds: a long meeting's draft may exceed them; the reply may not).
+            draft=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
             date=request.date.isoformat(),
             notes=notes,
             previous=[

@@ -73,16 +73,46 @@ class TopicsReply(_Reply):
     topics: list[TopicEdit]
 
 
+# Bounds on a summary's lists and overview, for the same reason: the eval's check-ins expect
+# at most 10 action items and 7 learned entries; a reply past 24 of anything is a model
+# repeating itself, and fails validation (the grounded summary is used) instead of running on.
+SUMMARY_ITEMS = 24
+OVERVIEW = 800
+PERSON = 64  # a participant id
+Line = Annotated[str, Field(min_length=1, max_length=SENTENCES)]
+
+
+# The summary's own types with their strings bounded (they are those types, so the merged
+# summary holds them as it would the grounded ones).
+class LearnedLine(Learned):
+    teacher: str = Field(min_length=1, max_length=PERSON)
+    what: str = Field(min_length=1, max_length=SENTENCES)
+
+
+class ActionLine(ActionItem):
+    task: str = Field(min_length=1, max_length=SENTENCES)
+
+
+class ProgressLine(GoalProgress):
+    participant: str = Field(min_length=1, max_length=PERSON)
+    goal: str = Field(min_length=1, max_length=SENTENCES)
+    evidence: str = Field(min_length=1, max_length=SENTENCES)
+
+
+class FlagLine(Flag):
+    detail: str = Field(min_length=1, max_length=SENTENCES)
+
+
 class SummaryReply(_Reply):
     """A check-in summary's content."""
 
-    overview: str
-    learned: list[Learned] = Field(default_factory=list)
-    action_items: list[ActionItem] = Field(default_factory=list)
-    decisions: list[str] = Field(default_factory=list)
-    concerns: list[str] = Field(default_factory=list)
-    goal_progress: list[GoalProgress] = Field(default_factory=list)
-    flags: list[Flag] = Field(default_factory=list)
+    overview: str = Field(max_length=OVERVIEW)
+    learned: list[LearnedLine] = Field(default_factory=list, max_length=SUMMARY_ITEMS)
+    action_items: list[ActionLine] = Field(default_factory=list, max_length=SUMMARY_ITEMS)
+    decisions: list[Line] = Field(default_factory=list, max_length=SUMMARY_ITEMS)
+    concerns: list[Line] = Field(default_factory=list, max_length=SUMMARY_ITEMS)
+    goal_progress: list[ProgressLine] = Field(default_factory=list, max_length=SUMMARY_ITEMS)
+    flags: list[FlagLine] = Field(default_factory=list, max_length=SUMMARY_ITEMS)
 
 
 class AnswerPoint(_Reply):
@@ -122,6 +152,21 @@ def response_format(model: type[BaseModel], style: str = "json_schema") -> dict[
 _FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n\s*```\s*$", re.DOTALL)
 
 
+_CONTROL = re.compile(r"\s*[\x00-\x1f\x7f]+\s*")
+
+
+def _one_line(value: Any) -> Any:
+    """``value`` with the control characters in its strings (line breaks, tabs) folded into
+    single spaces: every field of a reply is a line of text."""
+    if isinstance(value, str):
+        return _CONTROL.sub(" ", value).strip()
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_line(v) for k, v in value.items()}
+    return value
+
+
 def parse_reply(text: str, model: type[M], *, truncated: bool = False) -> M:
     """Parse a reply into ``model``; raise ``LLMError`` saying what is wrong with it."""
     fenced = _FENCE.match(text)
@@ -129,7 +174,9 @@ def parse_reply(text: str, model: type[M], *, truncated: bool = False) -> M:
     if not body:
         raise LLMError("the LLM reply was empty", kind="invalid_json")
     try:
-        data = json.loads(body)
+        # strict=False: a raw line break inside a string (which small models write and some
+        # grammars allow) is read, then folded into a space below, instead of failing.
+        data = _one_line(json.loads(body, strict=False))
     except json.JSONDecodeError as exc:
         cut = " (cut off at the token limit)" if truncated else ""
         raise LLMError(
