@@ -594,3 +594,50 @@ def test_postgres_backend_is_really_postgres(records: Records) -> None:
         else:
             version = connection.execute(text("select version()")).scalar()
             assert str(version).startswith("PostgreSQL")
+
+
+def test_sqlite_writers_of_one_process_wait_their_turn_not_the_busy_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite makes a writer that finds the file locked sleep and retry until its busy
+    # timeout. Writers of one process queue on a lock instead: with a 50 ms timeout, a write
+    # that waits 300 ms for another (through a second Database on the same file) succeeds.
+    from assistant.records import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 50)
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    first, second = dbmod.Database(url), dbmod.Database(url)
+    with first.connect(write=True) as connection:
+        connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    inside, failures = threading.Event(), []
+
+    def hold() -> None:
+        with first.write() as session:
+            session.execute(text("INSERT INTO t VALUES (1)"))
+            inside.set()
+            time.sleep(0.3)
+
+    def wait_then_write() -> None:
+        inside.wait(5)
+        try:
+            with second.connect(write=True) as connection:
+                connection.exec_driver_sql("INSERT INTO t VALUES (2)")
+        except Exception as exc:  # recorded: the assertion below names it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=hold), threading.Thread(target=wait_then_write)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert failures == []
+    with second.read() as session:
+        assert sorted(session.scalars(text("SELECT n FROM t"))) == [1, 2]
+    # Re-entrant: a write opened inside another on the same thread is not a deadlock on the
+    # lock (SQLite itself then says the file is busy, as it did before the lock).
+    with first.write() as outer, pytest.raises(StoreError, match="locked"):
+        outer.execute(text("INSERT INTO t VALUES (3)"))
+        with second.write() as session:
+            session.execute(text("INSERT INTO t VALUES (4)"))
+    first.dispose()
+    second.dispose()

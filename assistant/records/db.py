@@ -13,6 +13,7 @@ a row with ``SELECT ... FOR UPDATE`` instead.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,7 @@ class Database:
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._write_lock = _sqlite_write_lock(url) if self.sqlite else contextlib.nullcontext()
 
     @property
     def sqlite(self) -> bool:
@@ -113,7 +115,7 @@ class Database:
 
         On SQLite it holds the database's write lock from its first statement.
         """
-        with _wrap_errors(), self._writer() as session, session.begin():
+        with self._write_lock, _wrap_errors(), self._writer() as session, session.begin():
             yield session
 
     @contextlib.contextmanager
@@ -121,11 +123,32 @@ class Database:
         """A Core connection in one transaction, for hot paths where the ORM session's
         bookkeeping would cost more than the query (committed at the end of the block)."""
         engine = self._write_engine if write else self.engine
-        with _wrap_errors(), engine.begin() as connection:
+        lock = self._write_lock if write else contextlib.nullcontext()
+        with lock, _wrap_errors(), engine.begin() as connection:
             yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_WRITE_LOCKS: dict[Path, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _sqlite_write_lock(url: str) -> threading.RLock:
+    """One lock per SQLite file for this process's writers.
+
+    SQLite lets one writer in at a time; a writer that finds the file locked sleeps in its
+    busy handler (1, 2, 5, 10 ms and longer) before trying again, even when the lock is
+    released a moment later. The threads of one process queue here instead and are woken
+    as soon as the writer before them commits; other processes still meet SQLite's own lock.
+    Re-entrant, so a thread inside a write can open another (as it could before).
+    """
+    path = sqlite_path(url)
+    assert path is not None
+    key = path.resolve()
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.RLock())
 
 
 @contextlib.contextmanager
