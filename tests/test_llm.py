@@ -439,6 +439,54 @@ def test_http_500_from_an_openai_server_falls_back_after_a_retry(
     assert 192 < body["max_tokens"] < settings.llm_max_tokens  # type: ignore[operator]
 
 
+class _CutOffStub(_Stub):
+    """A server whose model reaches the token limit inside the JSON reply."""
+
+    def do_POST(self) -> None:
+        type(self).calls += 1
+        self.rfile.read(int(self.headers["Content-Length"]))
+        completion = {
+            "id": "cmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "stub",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "length",
+                    "message": {"role": "assistant", "content": '{"overview": "We talked ab'},
+                }
+            ],
+        }
+        body = json.dumps(completion).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_reply_cut_off_at_the_token_limit_falls_back_saying_so(
+    make_service: object, knowledge_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The openai SDK raises LengthFinishReasonError for a structured reply that reached the
+    # limit; that is the model's failure, not the server's: no strike for the breaker.
+    handler = type("CutOff", (_CutOffStub,), {"calls": 0, "bodies": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    try:
+        engine = build_engine("openai:stub", knowledge_settings)
+        result = run_job(make_service(engine), "summarize")
+    finally:
+        server.shutdown()
+    assert result.engine == "grounded (fallback from openai:stub)"  # type: ignore[attr-defined]
+    assert "cut off at the token limit" in result.fallback_reason  # type: ignore[attr-defined]
+    assert "LengthFinishReasonError" not in result.fallback_reason  # type: ignore[attr-defined]
+    assert handler.calls == 1 and engine.guard.breaker.failures == 0  # type: ignore[attr-defined]
+
+
 def test_connection_refused_falls_back(
     make_service: object, knowledge_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -159,7 +159,17 @@ class LLMEngine:
     ) -> BaseMessage:
         fmt = response_format(reply, self.style)
         extra: dict[str, Any] = {"max_tokens": budget} if budget else {}
-        return self.guard.call(lambda: self.model.invoke(messages, response_format=fmt, **extra))
+
+        def invoke() -> BaseMessage:
+            try:
+                return self.model.invoke(messages, response_format=fmt, **extra)
+            except Exception as exc:
+                cut = _cut_off(exc)
+                if cut is None:
+                    raise
+                return cut
+
+        return self.guard.call(invoke)
 
     # -- planners ------------------------------------------------------------------------------
 
@@ -450,6 +460,18 @@ def answer_with(engine: Any, question: str, passages: list[Passage], draft: Answ
         return engine.answer(question, passages, draft)
     except LLMError as exc:
         return fallback_answer(draft, engine.name, exc.message)
+
+
+def _cut_off(exc: Exception) -> AIMessage | None:
+    """The reply of a call the ``openai`` SDK failed because the model reached the token
+    limit (``LengthFinishReasonError``), as the cut-off message other backends return: the
+    server worked (no strike for the breaker), and the fallback reason says "cut off"."""
+    completion = getattr(exc, "completion", None)
+    if type(exc).__name__ != "LengthFinishReasonError" or completion is None:
+        return None
+    choices = getattr(completion, "choices", None) or []
+    text = (choices[0].message.content or "") if choices else ""
+    return AIMessage(content=text, response_metadata={"finish_reason": "length"})
 
 
 def _text(message: BaseMessage) -> str:
