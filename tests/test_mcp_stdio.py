@@ -115,7 +115,7 @@ def test_a_mentee_uses_every_tool_resource_and_prompt_over_stdio(data_dir: Path)
             "ask": {"question": "How do we write a good mentoring goal?"},
             "list_relationships": {},
             "agenda": {**own, "minutes": 45, "focus": "dashboards"},
-            "reciprocal_questions": own,
+            "reciprocal_questions": {**own, "focus": "dashboards"},
             "reverse_topics": own,
             "summarize_checkin": {**own, "notes": checkin_notes()},
             "relationship_ledger": own,
@@ -150,6 +150,7 @@ def test_a_mentee_uses_every_tool_resource_and_prompt_over_stdio(data_dir: Path)
     assert seen["summarize_checkin"].structured_content["status"] == "summarized"
     assert sum(seen["relationship_ledger"].structured_content["taught"].values()) > 0
     assert seen["agenda"].structured_content["agenda"]["focus"] == "dashboards"
+    assert seen["reciprocal_questions"].structured_content["questions"]["focus"] == "dashboards"
     assert error_code(seen["other_pair"]) == "forbidden"
     assert error_code(seen["other_program"]) == "unknown_program"
     assert "# " in seen["passage"].contents[0].text

@@ -259,14 +259,24 @@ def build_mcp_server(
 
     @server.tool(title="Suggest reciprocal questions", annotations=STORES)
     async def reciprocal_questions(
-        relationship_id: RelationshipArg, ctx: Context, program_id: ProgramArg = None
+        relationship_id: RelationshipArg,
+        ctx: Context,
+        program_id: ProgramArg = None,
+        focus: Annotated[
+            str | None,
+            Field(
+                default=None,
+                max_length=500,
+                description="A subject to ask about first (e.g. what the next session is on).",
+            ),
+        ] = None,
     ) -> Annotated[CallToolResult, QuestionsRecord]:
         """Suggest (and store) questions each member asks the other about what the other
         can teach, tied to the asker's learning goals and the guidance."""
 
         def produce(user: User) -> QuestionsRecord:
             program = t.job(user, Action.RUN_JOB, program_id, relationship_id)
-            return ws.questions(program, relationship_id, user=user)
+            return ws.questions(program, relationship_id, focus=focus, user=user)
 
         return await t.run(ctx, produce)
 
