@@ -641,3 +641,49 @@ def test_sqlite_writers_of_one_process_wait_their_turn_not_the_busy_timeout(
             session.execute(text("INSERT INTO t VALUES (4)"))
     first.dispose()
     second.dispose()
+
+
+def test_a_forked_child_does_not_inherit_a_write_lock_held_in_the_parent(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from assistant.records.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'fork.db'}")
+    with db.connect(write=True) as connection:
+        connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.write():  # the process lock only: no statement, so SQLite's lock is free
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(5)
+    pid = os.fork()
+    if pid == 0:  # the child: write at once, as a fresh process would
+        code = 1
+        try:
+            db.engine.dispose(close=False)  # the parent's pooled connections are not ours
+            with db.connect(write=True) as connection:
+                connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        deadline = time.monotonic() + 10
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if done[0] == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the child waited for a lock held by a thread of its parent")
+        assert os.waitstatus_to_exitcode(done[1]) == 0
+    finally:
+        release.set()
+        holder.join(5)
+    with db.read() as session:
+        assert list(session.scalars(text("SELECT n FROM t"))) == [1]
+    db.dispose()

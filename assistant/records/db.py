@@ -13,6 +13,7 @@ a row with ``SELECT ... FOR UPDATE`` instead.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,7 +98,8 @@ class Database:
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
-        self._write_lock = _sqlite_write_lock(url) if self.sqlite else contextlib.nullcontext()
+        path = sqlite_path(url)
+        self._lock_key = path.resolve() if path is not None else None
 
     @property
     def sqlite(self) -> bool:
@@ -115,7 +117,7 @@ class Database:
 
         On SQLite it holds the database's write lock from its first statement.
         """
-        with self._write_lock, _wrap_errors(), self._writer() as session, session.begin():
+        with self._write_lock(), _wrap_errors(), self._writer() as session, session.begin():
             yield session
 
     @contextlib.contextmanager
@@ -123,9 +125,14 @@ class Database:
         """A Core connection in one transaction, for hot paths where the ORM session's
         bookkeeping would cost more than the query (committed at the end of the block)."""
         engine = self._write_engine if write else self.engine
-        lock = self._write_lock if write else contextlib.nullcontext()
+        lock = self._write_lock() if write else contextlib.nullcontext()
         with lock, _wrap_errors(), engine.begin() as connection:
             yield connection
+
+    def _write_lock(self) -> contextlib.AbstractContextManager[Any]:
+        if self._lock_key is None:
+            return contextlib.nullcontext()
+        return _sqlite_write_lock(self._lock_key)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -135,7 +142,7 @@ _WRITE_LOCKS: dict[Path, threading.RLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def _sqlite_write_lock(url: str) -> threading.RLock:
+def _sqlite_write_lock(path: Path) -> threading.RLock:
     """One lock per SQLite file for this process's writers.
 
     SQLite lets one writer in at a time; a writer that finds the file locked sleeps in its
@@ -144,11 +151,18 @@ def _sqlite_write_lock(url: str) -> threading.RLock:
     as soon as the writer before them commits; other processes still meet SQLite's own lock.
     Re-entrant, so a thread inside a write can open another (as it could before).
     """
-    path = sqlite_path(url)
-    assert path is not None
-    key = path.resolve()
     with _WRITE_LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(key, threading.RLock())
+        return _WRITE_LOCKS.setdefault(path, threading.RLock())
+
+
+def _forget_locks_in_child() -> None:
+    # A forked child must not inherit a lock some other thread of the parent held.
+    global _WRITE_LOCKS_GUARD
+    _WRITE_LOCKS.clear()
+    _WRITE_LOCKS_GUARD = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
 @contextlib.contextmanager
