@@ -600,8 +600,9 @@ def test_sqlite_writers_of_one_process_wait_their_turn_not_the_busy_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # SQLite makes a writer that finds the file locked sleep and retry until its busy
-    # timeout. Writers of one process queue on a lock instead: with a 50 ms timeout, a write
-    # that waits 300 ms for another (through a second Database on the same file) succeeds.
+    # timeout. Writers of one process queue on a lock instead: with SQLite's timeout at
+    # 50 ms, a write that waits 300 ms for another (through a second Database on the same
+    # file) succeeds. The lock's own wait is bounded as SQLite's is, with the same error.
     from assistant.records import db as dbmod
 
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 50)
@@ -609,36 +610,43 @@ def test_sqlite_writers_of_one_process_wait_their_turn_not_the_busy_timeout(
     first, second = dbmod.Database(url), dbmod.Database(url)
     with first.connect(write=True) as connection:
         connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
-    inside, failures = threading.Event(), []
 
-    def hold() -> None:
-        with first.write() as session:
-            session.execute(text("INSERT INTO t VALUES (1)"))
-            inside.set()
-            time.sleep(0.3)
+    def contend(value: int) -> list[Exception]:
+        inside, failures = threading.Event(), []
 
-    def wait_then_write() -> None:
-        inside.wait(5)
-        try:
-            with second.connect(write=True) as connection:
-                connection.exec_driver_sql("INSERT INTO t VALUES (2)")
-        except Exception as exc:  # recorded: the assertion below names it
-            failures.append(exc)
+        def hold() -> None:
+            with first.write() as session:
+                session.execute(text("INSERT INTO t VALUES (1)"))
+                inside.set()
+                time.sleep(0.3)
 
-    threads = [threading.Thread(target=hold), threading.Thread(target=wait_then_write)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert failures == []
+        def wait_then_write() -> None:
+            inside.wait(5)
+            try:
+                with second.connect(write=True) as connection:
+                    connection.exec_driver_sql(f"INSERT INTO t VALUES ({value})")
+            except Exception as exc:  # recorded: the assertions name it
+                failures.append(exc)
+
+        threads = [threading.Thread(target=hold), threading.Thread(target=wait_then_write)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        return failures
+
+    assert contend(2) == []
     with second.read() as session:
         assert sorted(session.scalars(text("SELECT n FROM t"))) == [1, 2]
+    monkeypatch.setattr(dbmod, "LOCK_WAIT_S", 0.05)
+    [failure] = contend(3)
+    assert isinstance(failure, StoreError) and "locked" in failure.message
     # Re-entrant: a write opened inside another on the same thread is not a deadlock on the
     # lock (SQLite itself then says the file is busy, as it did before the lock).
     with first.write() as outer, pytest.raises(StoreError, match="locked"):
-        outer.execute(text("INSERT INTO t VALUES (3)"))
+        outer.execute(text("INSERT INTO t VALUES (4)"))
         with second.write() as session:
-            session.execute(text("INSERT INTO t VALUES (4)"))
+            session.execute(text("INSERT INTO t VALUES (5)"))
     first.dispose()
     second.dispose()
 

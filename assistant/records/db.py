@@ -5,7 +5,8 @@ and a busy timeout, so several threads and processes can read while one writes. 
 driver opens transactions lazily and deferred; a transaction that reads and then writes can
 then fail with "database is locked" halfway. So the driver's own transaction handling is
 turned off and every transaction is begun explicitly: ``BEGIN IMMEDIATE`` for writers (they
-queue for the write lock up front) and a plain ``BEGIN`` for readers.
+queue for the write lock up front) and a plain ``BEGIN`` for readers. The writers of one
+process first queue on a lock of their own (see :func:`_sqlite_write_lock`).
 PostgreSQL (``postgresql+psycopg://``) needs none of this; writers that must serialise lock
 a row with ``SELECT ... FOR UPDATE`` instead.
 """
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.errors import ConflictError, StoreError
 
 BUSY_TIMEOUT_MS = 30_000
+LOCK_WAIT_S = BUSY_TIMEOUT_MS / 1000  # how long a writer waits for this process's lock
 _WRITE = "comentor_write"
 
 
@@ -129,10 +131,23 @@ class Database:
         with lock, _wrap_errors(), engine.begin() as connection:
             yield connection
 
-    def _write_lock(self) -> contextlib.AbstractContextManager[Any]:
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
         if self._lock_key is None:
-            return contextlib.nullcontext()
-        return _sqlite_write_lock(self._lock_key)
+            yield
+            return
+        lock = _sqlite_write_lock(self._lock_key)
+        # As long as SQLite itself would wait for the file, then the same error.
+        if not lock.acquire(timeout=LOCK_WAIT_S):
+            raise StoreError(
+                "The records database failed: database is locked (another write of this "
+                f"process held it for over {LOCK_WAIT_S:g} s).",
+                hint="Retry the request.",
+            )
+        try:
+            yield
+        finally:
+            lock.release()
 
     def dispose(self) -> None:
         self.engine.dispose()
