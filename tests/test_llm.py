@@ -323,6 +323,15 @@ def test_planner_replies_cannot_change_people_or_citations(
     assert result.model_dump(exclude=same) == grounded.model_dump(exclude=same)  # type: ignore[attr-defined]
 
 
+def test_summary_entries_written_twice_are_kept_once(make_service: object) -> None:
+    grounded = run_job(make_service("grounded"), "summarize")
+    result = run_job(make_service(engine_for("repeat")), "summarize")
+    assert result.engine == "fake:repeat"  # type: ignore[attr-defined]
+    assert grounded.action_items and grounded.learned  # type: ignore[attr-defined]
+    same = {"engine", "fallback_reason", "notes"}
+    assert result.model_dump(exclude=same) == grounded.model_dump(exclude=same)  # type: ignore[attr-defined]
+
+
 def test_planner_edits_merge_by_item_number(caplog: pytest.LogCaptureFixture) -> None:
     from assistant.llm.engine import _merge
     from assistant.llm.structured import AgendaEdit

@@ -58,6 +58,7 @@ from assistant.safety import clean_text
 log = logging.getLogger("comentor.llm")
 R = TypeVar("R", bound=BaseModel)
 Item = TypeVar("Item", bound=BaseModel)
+T = TypeVar("T")
 
 # Prompt size is time: a small local model reads ~1,000 prompt tokens in about a second on
 # two quiet cores, several times that on a busy machine. Planners get the few passages their
@@ -290,14 +291,25 @@ class LLMEngine:
             if f.code != FlagCode.CONFIDENTIAL_REDACTED
         ] + [f for f in draft.flags if f.code == FlagCode.CONFIDENTIAL_REDACTED]
         ids = list(dict.fromkeys(c for f in flags for c in f.citations))
+        # A small model may write an entry twice; the copy says nothing more (it would count
+        # as a second action item).
         return draft.model_copy(
             update={
                 "overview": reply.overview if clean([reply.overview]) else draft.overview,
-                "learned": [e for e in reply.learned if clean([e.what])],
-                "action_items": [a for a in reply.action_items if clean([a.task])],
-                "decisions": [d for d in reply.decisions if clean([d])],
-                "concerns": [c for c in reply.concerns if clean([c])],
-                "goal_progress": [g for g in reply.goal_progress if clean([g.evidence, g.goal])],
+                "learned": _unique(
+                    [e for e in reply.learned if clean([e.what])],
+                    lambda e: (e.learner, e.teacher, _same(e.what)),
+                ),
+                "action_items": _unique(
+                    [a for a in reply.action_items if clean([a.task])],
+                    lambda a: (a.owner, _same(a.task)),
+                ),
+                "decisions": _unique([d for d in reply.decisions if clean([d])], _same),
+                "concerns": _unique([c for c in reply.concerns if clean([c])], _same),
+                "goal_progress": _unique(
+                    [g for g in reply.goal_progress if clean([g.evidence, g.goal])],
+                    lambda g: (g.participant, _same(g.goal), _same(g.evidence)),
+                ),
                 "flags": flags,
                 "citations": ctx.guidance.citation_refs(ids),
                 "engine": self.name,
@@ -460,6 +472,25 @@ def answer_with(engine: Any, question: str, passages: list[Passage], draft: Answ
         return engine.answer(question, passages, draft)
     except LLMError as exc:
         return fallback_answer(draft, engine.name, exc.message)
+
+
+def _same(text: str) -> str:
+    """``text`` as compared for repeats: case and spacing do not count."""
+    return " ".join(text.casefold().split())
+
+
+def _unique(values: list[T], key: Callable[[T], Any]) -> list[T]:
+    """``values`` without the later ones whose ``key`` was seen before (logged)."""
+    seen: set[Any] = set()
+    kept = []
+    for value in values:
+        k = key(value)
+        if k in seen:
+            log.info("dropped a repeated summary entry: %s", k)
+            continue
+        seen.add(k)
+        kept.append(value)
+    return kept
 
 
 def _cut_off(exc: Exception) -> AIMessage | None:

@@ -26,6 +26,7 @@ FAKE_MODES = {
     "unknown-participant": "names someone outside the relationship as owner, leader or asker",
     "invented-citation": "adds a citation to a passage that does not exist",
     "no-citations": "cites nothing",
+    "repeat": "writes every summary entry twice (the copy in other case and spacing)",
     "refuse": "refuses to answer",
     "slow": "takes longer than any sensible timeout (sleeps `delay` seconds)",
     "error": "fails like a server answering HTTP 500",
@@ -90,8 +91,25 @@ class DraftEchoChatModel(GenericFakeChatModel):
         return json.dumps(data), {}
 
 
+def _shout(value: Any) -> Any:
+    if isinstance(value, str):
+        return "  " + value.upper() + " "
+    if isinstance(value, dict):
+        return {
+            k: v if k in (*_PEOPLE_KEYS, "participant") else _shout(v) for k, v in value.items()
+        }
+    return value
+
+
 def _misbehave(data: Any, mode: str) -> None:
     """Change a draft in place the way ``mode`` says."""
+    if mode == "repeat" and isinstance(data, dict):
+        # Every summary entry written twice, the second time with other case and spacing.
+        for key in ("learned", "action_items", "decisions", "concerns", "goal_progress"):
+            entries = data.get(key)
+            if isinstance(entries, list):
+                data[key] = entries + [_shout(e) for e in entries]
+        return
     if isinstance(data, dict):
         for key, value in data.items():
             if mode == "unknown-participant" and key in _PEOPLE_KEYS and isinstance(value, str):
