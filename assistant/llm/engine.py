@@ -480,16 +480,17 @@ def _same(text: str) -> str:
 
 
 def _unique(values: list[T], key: Callable[[T], Any]) -> list[T]:
-    """``values`` without the later ones whose ``key`` was seen before (logged)."""
+    """``values`` without the later ones whose ``key`` was seen before (counted in the log,
+    not quoted: it is notes' content)."""
     seen: set[Any] = set()
     kept = []
     for value in values:
         k = key(value)
-        if k in seen:
-            log.info("dropped a repeated summary entry: %s", k)
-            continue
-        seen.add(k)
-        kept.append(value)
+        if k not in seen:
+            seen.add(k)
+            kept.append(value)
+    if len(kept) < len(values):
+        log.info("dropped %d repeated summary entries", len(values) - len(kept))
     return kept
 
 
