@@ -53,17 +53,6 @@ def compose(preset: str, message: str, notes: str, minutes: str, focus: str) -> 
     return message.strip()
 
 
-def _start(
-    request: Request, user: User, chat: ChatState, workspace: Workspace, message: str
-) -> tuple[WorkspaceJobs, str]:
-    check_message(message)
-    if not message:
-        raise ComentorError("Write a message, pick a quick request or paste notes.")
-    chat.buckets.take(rate_key(request, user))
-    program_id = request.path_params["program_id"]
-    return WorkspaceJobs(workspace, user, program_id=program_id, cache=chat.scopes), program_id
-
-
 def _conversation(chat: ChatState, user: User, conversation_id: str | None) -> Conversation | None:
     if not conversation_id:
         return None
@@ -139,8 +128,10 @@ async def _run(
 ) -> Iterator[Any]:
     """The form's message routed and started on the jobs' pool (CSRF and rate limit first)."""
     check_csrf(request, form.csrf_token)
-    text = compose(form.preset, form.message, form.notes, form.minutes, form.focus)
-    jobs, program_id = _start(request, user, chat, workspace, text)
+    text = check_message(compose(form.preset, form.message, form.notes, form.minutes, form.focus))
+    chat.buckets.take(rate_key(request, user))
+    program_id = request.path_params["program_id"]
+    jobs = WorkspaceJobs(workspace, user, program_id=program_id, cache=chat.scopes)
     events: Iterator[Any] = await run_job(
         request,
         chat.service.stream,
