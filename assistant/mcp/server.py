@@ -67,6 +67,14 @@ ProgramArg = Annotated[
 RelationshipArg = Annotated[
     str, Field(description="A relationship id, unique within its program (see list_relationships).")
 ]
+FocusArg = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=500,
+        description="What the session should centre on (at most 500 characters).",
+    ),
+]
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 STORES = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
@@ -242,10 +250,7 @@ def build_mcp_server(
                 description="Session length (10-240; flash 15-30). Default 45, flash 20.",
             ),
         ] = None,
-        focus: Annotated[
-            str | None,
-            Field(default=None, max_length=500, description="What the session should centre on."),
-        ] = None,
+        focus: FocusArg = None,
     ) -> Annotated[CallToolResult, AgendaRecord]:
         """Plan and store the next session's agenda. It follows up the stored history: the
         latest summary's open action items go into the goal review, and whoever taught
@@ -262,14 +267,7 @@ def build_mcp_server(
         relationship_id: RelationshipArg,
         ctx: Context,
         program_id: ProgramArg = None,
-        focus: Annotated[
-            str | None,
-            Field(
-                default=None,
-                max_length=500,
-                description="A subject to ask about first (e.g. what the next session is on).",
-            ),
-        ] = None,
+        focus: FocusArg = None,
     ) -> Annotated[CallToolResult, QuestionsRecord]:
         """Suggest (and store) questions each member asks the other about what the other
         can teach, tied to the asker's learning goals and the guidance."""
