@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,15 @@ class Answer:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; each list item counts as one sentence of its own."""
+    """Sentences of a passage; each list item counts as one sentence of its own. Text
+    that reads as instructions to an AI, or is labelled private, is left out."""
+    return list(_passage_sentences(text))
+
+
+@lru_cache(maxsize=4096)
+def _passage_sentences(text: str) -> tuple[str, ...]:
+    # Cleaning and the safety checks cost about half of an answer's time, and a service
+    # splits the same guidance passages again and again: they are split once.
     pieces: list[str] = []
     prose: list[str] = []
 
@@ -98,7 +107,7 @@ def split_sentences(text: str) -> list[str]:
         if quarantine_reason(sentence):
             continue  # never quote instructions to an AI or text labelled private
         out.append(sentence)
-    return out
+    return tuple(out)
 
 
 def excerpt(text: str, limit: int = 240) -> str:
