@@ -9,6 +9,7 @@ so the stored history never grows past the conversation's own bound.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, delete, select
@@ -44,6 +45,16 @@ class SqlConversationStore:
             state = dict(row.state) if row is not None else None
         return Conversation.model_validate(state) if state is not None else None
 
+    @cached_property
+    def _upsert(self) -> Any:
+        """The save's statement, built once: its values come with each execution."""
+        table = ConversationRow.__table__
+        statement = dialect_insert(self.db.engine, table)
+        return statement.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
+        )
+
     def save(self, conversation: Conversation) -> None:
         """Store ``conversation``: one upsert (its owner and creation time are kept from the
         first save; the state and ``updated_at`` are replaced)."""
@@ -54,14 +65,8 @@ class SqlConversationStore:
             "updated_at": conversation.updated_at,
             "state": conversation.model_dump(mode="json"),
         }
-        table = ConversationRow.__table__
-        statement = dialect_insert(self.db.engine, table).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_={"state": statement.excluded.state, "updated_at": statement.excluded.updated_at},
-        )
         with self.db.connect(write=True) as connection:
-            connection.execute(statement)
+            connection.execute(self._upsert, values)
 
     def list_for(self, owner: str, limit: int = 20) -> list[Conversation]:
         """``owner``'s conversations, most recently used first."""
