@@ -143,6 +143,33 @@ def current_user(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+@dataclass(frozen=True)
+class Caller:
+    """A request's credentials, not yet checked: :meth:`user` authenticates them (as
+    :func:`current_user` does) wherever the route calls it. Routes that run all their work
+    on the jobs' pool call it there, in the same trip: authenticating as a dependency of
+    its own costs a trip to the thread pool and back (the token is looked up in the
+    database, which must not block the event loop)."""
+
+    request: Request
+    workspace: Workspace
+    credentials: HTTPAuthorizationCredentials | None
+
+    def user(self) -> User:
+        return current_user(self.request, self.workspace, self.credentials)
+
+
+async def get_caller(
+    request: Request,
+    workspace: WorkspaceDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    return Caller(request, workspace, credentials)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
 async def run_job(request: Request, job: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run a CPU-bound workspace job on the jobs' own bounded thread pool."""
     limiter: anyio.CapacityLimiter = request.app.state.job_limiter

@@ -22,15 +22,15 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sse_starlette import EventSourceResponse
 
-from api.deps import CurrentUser, WorkspaceDep, run_job
+from api.deps import Caller, CallerDep, CurrentUser, WorkspaceDep, run_job
 from api.errors import error_responses
 from assistant.chat import ChatReply, ChatService, WorkspaceJobs, check_message
 from assistant.chat.intents import IntentClassifier, default_examples_path
@@ -115,15 +115,21 @@ def build_chat_state(workspace: Workspace, options: ChatOptions | None = None) -
     return ChatState(service, buckets, options, ScopeCache())
 
 
-def get_chat(request: Request, workspace: WorkspaceDep) -> ChatState:
-    """The app's chat state, built on first use (it embeds the intent examples)."""
+def _chat_state(app: Any, workspace: Workspace) -> ChatState:
+    with _build_lock:
+        state: ChatState | None = getattr(app.state, "chat", None)
+        if state is None:
+            state = build_chat_state(workspace)
+            app.state.chat = state
+    return state
+
+
+async def get_chat(request: Request, workspace: WorkspaceDep) -> ChatState:
+    """The app's chat state, built on first use on a worker thread (it embeds the intent
+    examples); after that, no trip to the thread pool."""
     state: ChatState | None = getattr(request.app.state, "chat", None)
     if state is None:
-        with _build_lock:
-            state = getattr(request.app.state, "chat", None)
-            if state is None:
-                state = build_chat_state(workspace)
-                request.app.state.chat = state
+        state = await anyio.to_thread.run_sync(_chat_state, request.app, workspace)
     return state
 
 
@@ -138,9 +144,18 @@ def rate_key(request: Request, user: User) -> str:
     return f"user:{user.id}"
 
 
+def limited_user(caller: Caller, chat: ChatState) -> User:
+    """The authenticated caller (401 without a valid token), after spending one token of
+    their bucket (429 when it is empty). Blocking (the token is looked up): call it on the
+    jobs' pool, at the start of the request's work."""
+    user = caller.user()
+    chat.buckets.take(rate_key(caller.request, user))
+    return user
+
+
 async def limited(request: Request, user: CurrentUser, chat: ChatDep) -> User:
-    """The caller, after spending one token of their bucket (429 when it is empty).
-    A few dictionary operations under a lock: run on the event loop, not a thread hop."""
+    """As :func:`limited_user`, for a route with no work of its own on the jobs' pool. The
+    bucket is a few dictionary operations under a lock: run on the event loop."""
     chat.buckets.take(rate_key(request, user))
     return user
 
@@ -227,30 +242,31 @@ async def sse_events(
         **error_responses(401, 403, 404, 413, 422, 429, 502, 503),
     },
 )
-async def chat(
-    request: Request, body: ChatRequest, user: LimitedUser, chat: ChatDep, workspace: WorkspaceDep
-) -> Any:
+async def chat(request: Request, body: ChatRequest, caller: CallerDep, chat: ChatDep) -> Any:
     """The message is routed to a job by meaning (see `intent`), for one of the caller's
     own relationships (named, given, remembered or asked back); the reply is Markdown, the
     job's structured output is `result`."""
-    check_message(body.message)
-    jobs = WorkspaceJobs(workspace, user, program_id=body.program_id, cache=chat.scopes)
-    start = partial(
-        chat.service.stream,
-        body.message,
-        jobs,
-        conversation_id=body.conversation_id,
-        relationship_id=body.relationship_id,
-        program_id=body.program_id,
-        token_stream=body.stream,
-    )
+
+    def start() -> Iterator[Any]:
+        # Authentication, the rate limit, routing (and the whole job when not streamed) in
+        # one trip to the jobs' bounded pool, so the event loop keeps serving. Errors raise
+        # here, before any stream starts: 401, then 429, then the message's own.
+        user = limited_user(caller, chat)
+        check_message(body.message)
+        jobs = WorkspaceJobs(caller.workspace, user, program_id=body.program_id, cache=chat.scopes)
+        return chat.service.stream(
+            body.message,
+            jobs,
+            conversation_id=body.conversation_id,
+            relationship_id=body.relationship_id,
+            program_id=body.program_id,
+            token_stream=body.stream,
+        )
+
     if not body.stream:
-        # Routing, the job and the stored turn in one trip to the jobs' pool; the reply is
-        # already a validated ChatReply, so it is serialized once, as it is.
+        # The reply is already a validated ChatReply: it is serialized once, as it is.
         done: list[Any] = await run_job(request, lambda: list(start()))
         reply: ChatReply = next(e.reply for e in done if e.type == "final")
         return Response(reply.model_dump_json(), media_type="application/json")
-    # Routing (and everything else that blocks) runs on the jobs' bounded pool, so the
-    # event loop keeps serving; input errors raise here, before any stream starts.
     events = await run_job(request, start)
     return EventSourceResponse(sse_events(job_events(request, events)))

@@ -30,14 +30,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
-from api.deps import WorkspaceDep, run_job
+from api.deps import Caller, CallerDep, run_job
 from api.errors import error_responses
-from api.routes.chat import ChatDep, ChatState, LimitedUser, job_events
+from api.routes.chat import ChatDep, ChatState, LimitedUser, job_events, limited_user
 from assistant.chat import ChatReply, WorkspaceJobs, check_message
 from assistant.chat.conversation import Conversation
 from assistant.errors import ComentorError, InputError
-from assistant.records import User
-from assistant.workspace import Workspace
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 
@@ -171,25 +169,31 @@ async def _stream(events: AsyncIterator[Any], ident: str) -> AsyncIterator[dict[
 async def chat_completions(
     request: Request,
     body: CompletionRequest,
-    user: LimitedUser,
+    caller: CallerDep,
     chat: ChatDep,
-    workspace: WorkspaceDep,
 ) -> Any:
-    # Routing and the job run on the jobs' bounded pool; input errors raise before any
-    # stream starts.
-    events, message = await run_job(request, _start, body, user, chat, workspace, body.stream)
     ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     if body.stream:
+        # Authentication, the rate limit and routing on the jobs' bounded pool; errors
+        # raise before any stream starts.
+        events, _ = await run_job(request, _start, body, caller, chat, True)
         return EventSourceResponse(_stream(job_events(request, events), ident))
-    done: list[Any] = await run_job(request, list, events)
+
+    def whole() -> tuple[list[Any], str]:  # all of it in one trip to the jobs' pool
+        events, message = _start(body, caller, chat, False)
+        return list(events), message
+
+    done, message = await run_job(request, whole)
     final = next(e.reply for e in done if e.type == "final")
     return _completion(final, message, ident)
 
 
 def _start(
-    body: CompletionRequest, user: User, chat: ChatState, workspace: Workspace, stream: bool
+    body: CompletionRequest, caller: Caller, chat: ChatState, stream: bool
 ) -> tuple[Iterator[Any], str]:
     """Check the request, find or start its conversation and route the last user message."""
+    user = limited_user(caller, chat)
+    workspace = caller.workspace
     if body.model not in (MODEL_ID, f"{MODEL_ID}-grounded"):
         raise InputError(
             f"Unknown model {body.model!r}; this server offers {MODEL_ID!r}.",
