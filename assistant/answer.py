@@ -213,7 +213,7 @@ def answer_question(
             AnswerSentence(candidates[i][2], numbers[rank], round(float(scores[i]), 4))
         )
 
-    citations = [_citation(n, passages[rank]) for rank, n in numbers.items()]
+    citations = [cite(n, passages[rank]) for rank, n in numbers.items()]
     return Answer(
         question=question,
         answer=_compose(sentences),
@@ -223,16 +223,17 @@ def answer_question(
     )
 
 
-def _citation(number: int, passage: Passage) -> Citation:
-    # Titles, headings and excerpts are quoted from documents: the output cleaner applies.
-    return Citation(
-        number,
-        passage.id,
-        clean_text(passage.title),
-        passage.source,
-        clean_text(passage.heading),
-        excerpt(clean_text(passage.text)),
-    )
+def cite(number: int, passage: Passage) -> Citation:
+    """Citation ``number`` for ``passage``, its quoted parts cleaned for output."""
+    title, heading, start = _quoted(passage.title, passage.heading, passage.text)
+    return Citation(number, passage.id, title, passage.source, heading, start)
+
+
+@lru_cache(maxsize=4096)
+def _quoted(title: str, heading: str, text: str) -> tuple[str, str, str]:
+    # Titles, headings and excerpts are quoted from documents: the output cleaner applies
+    # (to the whole passage, once per passage: it costs as much as the rest of the answer).
+    return clean_text(title), clean_text(heading), excerpt(clean_text(text))
 
 
 def _compose(sentences: list[AnswerSentence]) -> str:

@@ -23,7 +23,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from assistant.answer import Answer, AnswerSentence, Citation, excerpt
+from assistant.answer import Answer, AnswerSentence, cite, excerpt
 from assistant.config import Settings
 from assistant.engine import (
     AgendaRequest,
@@ -413,7 +413,7 @@ class LLMEngine:
                 "the LLM answer failed validation (" + "; ".join(problems[:3]) + ")",
                 kind="invalid",
             )
-        citations = [_citation(n, passages[i]) for i, n in numbers.items()]
+        citations = [cite(n, passages[i]) for i, n in numbers.items()]
         text = " ".join(f"{s.text} [{s.citation}]" for s in sentences)
         return Answer(
             question=question,
@@ -522,18 +522,6 @@ def _pieces(chunks: Iterator[Any]) -> Iterator[str]:
 
 def _shown(p: Passage, chars: int = PASSAGE_CHARS) -> dict[str, str]:
     return {"id": p.id, "title": p.title, "text": excerpt(p.text, chars)}
-
-
-def _citation(number: int, p: Passage) -> Citation:
-    # Titles, headings and excerpts are quoted from documents: the output cleaner applies.
-    return Citation(
-        number,
-        p.id,
-        clean_text(p.title),
-        p.source,
-        clean_text(p.heading),
-        excerpt(clean_text(p.text)),
-    )
 
 
 def _profile(ctx: PlanContext, pid: str) -> dict[str, Any]:
