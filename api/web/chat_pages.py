@@ -119,29 +119,27 @@ class ChatForm(BaseModel):
 Posted = Annotated[ChatForm, Form()]
 
 
-async def _run(
+def _start(
     request: Request,
     form: ChatForm,
     user: User,
     chat: ChatState,
     workspace: Workspace,
 ) -> Iterator[Any]:
-    """The form's message routed and started on the jobs' pool (CSRF and rate limit first)."""
+    """The form's message routed and started (CSRF and rate limit first). Blocking: run it
+    on the jobs' pool."""
     check_csrf(request, form.csrf_token)
     text = check_message(compose(form.preset, form.message, form.notes, form.minutes, form.focus))
     chat.buckets.take(rate_key(request, user))
     program_id = request.path_params["program_id"]
     jobs = WorkspaceJobs(workspace, user, program_id=program_id, cache=chat.scopes)
-    events: Iterator[Any] = await run_job(
-        request,
-        chat.service.stream,
+    return chat.service.stream(
         text,
         jobs,
         conversation_id=form.conversation_id or None,
         relationship_id=request.path_params["relationship_id"],
         program_id=program_id,
     )
-    return events
 
 
 @router.post(PATH, response_class=HTMLResponse)
@@ -154,20 +152,24 @@ async def chat_post(
     chat: ChatDep,
     form: Posted,
 ) -> Response:
-    events = await _run(request, form, user, chat, workspace)
-    done: list[Any] = await run_job(request, list, events)
-    reply: ChatReply = next(e.reply for e in done if e.type == "final")
-    found = _conversation(chat, user, reply.conversation_id)
-    return _chat_page(
-        request,
-        user,
-        workspace,
-        chat,
-        program_id,
-        relationship_id,
-        conversation=found,
-        reply=reply,
-    )
+    def answered() -> Response:
+        # The job, then the page's own reads (the conversation, the relationship, past
+        # conversations): all of it on the jobs' pool, none on the event loop.
+        done = list(_start(request, form, user, chat, workspace))
+        reply: ChatReply = next(e.reply for e in done if e.type == "final")
+        found = _conversation(chat, user, reply.conversation_id)
+        return _chat_page(
+            request,
+            user,
+            workspace,
+            chat,
+            program_id,
+            relationship_id,
+            conversation=found,
+            reply=reply,
+        )
+
+    return await run_job(request, answered)
 
 
 def _final_html(reply: ChatReply) -> dict[str, Any]:
@@ -192,6 +194,6 @@ async def chat_stream(
     chat: ChatDep,
     form: Posted,
 ) -> Response:
-    events = await _run(request, form, user, chat, workspace)
+    events = await run_job(request, _start, request, form, user, chat, workspace)
     web = sse_events(job_events(request, events), final=_final_html, error=_error_text)
     return EventSourceResponse(web)
