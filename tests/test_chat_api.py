@@ -186,6 +186,30 @@ def test_rate_limit_answers_429_with_retry_after(api: tuple[TestClient, World]) 
     )
 
 
+def test_chat_checks_the_token_then_the_rate_then_the_message(
+    api: tuple[TestClient, World],
+) -> None:
+    """The caller is authenticated with the work, on the jobs' pool, but the order of the
+    checks is kept: 401 before 429 before the message's own 422, on /chat and /v1."""
+    client, world = api
+    client.app.state.chat = build_chat_state(  # type: ignore[attr-defined]
+        world.workspace, ChatOptions(rate_per_minute=6, burst=1)
+    )
+    too_long = "x" * 8001
+    completion = {"model": "comentor", "messages": [{"role": "user", "content": too_long}]}
+    no_token = {"Authorization": ""}
+    for path, body in (("/chat", {"message": too_long}), ("/v1/chat/completions", completion)):
+        for stream in (False, True):
+            sent = {**body, "stream": stream}
+            assert client.post(path, json=sent, headers=no_token).status_code == 401
+            bad = {"Authorization": "Bearer cm_not-a-real-token"}
+            assert client.post(path, json=sent, headers=bad).status_code == 401
+    first = client.post("/chat", json={"message": too_long})
+    assert first.status_code == 422  # the bucket's one token is spent on it
+    assert client.post("/chat", json={"message": too_long}).status_code == 429
+    assert client.post("/v1/chat/completions", json=completion).status_code == 429
+
+
 def test_token_bucket_refills() -> None:
     buckets = TokenBuckets(rate_per_minute=60, burst=2)
     buckets.take("a", now=0.0)
