@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,7 +55,8 @@ _BY_TOKEN = (
 )
 
 
-def user_view(row: UserRow) -> User:
+def user_view(row: UserRow | Row) -> User:
+    """A user row (an ORM row, or a Core row with the same columns) as a User."""
     return User(
         id=row.id,
         name=row.name,
@@ -220,11 +221,4 @@ class UsersMixin:
             raise AuthError("Unknown token.", code="unauthenticated")
         if found.revoked_at is not None or found.token_revoked_at is not None:
             raise AuthError("This token has been revoked.", code="unauthenticated")
-        return User(
-            id=found.id,
-            name=found.name,
-            role=Role(found.role),
-            participant_id=found.participant_id,
-            program_id=found.program_id,
-            created_at=found.created_at,
-        )
+        return user_view(found)
