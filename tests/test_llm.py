@@ -332,6 +332,17 @@ def test_summary_entries_written_twice_are_kept_once(make_service: object) -> No
     assert result.model_dump(exclude=same) == grounded.model_dump(exclude=same)  # type: ignore[attr-defined]
 
 
+def test_summary_people_named_by_name_are_the_members(make_service: object) -> None:
+    """A small model writes "Leo" where the prompt asked for the id "leo": a name that is
+    one member's is that member (the result is the grounded one), not a fallback."""
+    grounded = run_job(make_service("grounded"), "summarize")
+    result = run_job(make_service(engine_for("names")), "summarize")
+    assert result.engine == "fake:names"  # type: ignore[attr-defined]
+    assert grounded.action_items and grounded.learned  # type: ignore[attr-defined]
+    same = {"engine", "fallback_reason", "notes"}
+    assert result.model_dump(exclude=same) == grounded.model_dump(exclude=same)  # type: ignore[attr-defined]
+
+
 def test_planner_edits_merge_by_item_number(caplog: pytest.LogCaptureFixture) -> None:
     from assistant.llm.engine import _merge
     from assistant.llm.structured import AgendaEdit

@@ -54,6 +54,7 @@ from assistant.llm.structured import (
 from assistant.models import Agenda, CheckinSummary, FlagCode, QuestionSet, TopicSet
 from assistant.planners.common import PlanContext, junior_and_senior
 from assistant.safety import clean_text
+from assistant.summary.people import People
 
 log = logging.getLogger("comentor.llm")
 R = TypeVar("R", bound=BaseModel)
@@ -291,24 +292,39 @@ class LLMEngine:
             if f.code != FlagCode.CONFIDENTIAL_REDACTED
         ] + [f for f in draft.flags if f.code == FlagCode.CONFIDENTIAL_REDACTED]
         ids = list(dict.fromkeys(c for f in flags for c in f.citations))
+        # A member named as the model wrote them ("Kei", "kei tanaka") is that member; any
+        # other name stays as written, and the validator refuses it.
+        people = People(ctx.program, ctx.relationship)
+
+        def member(name: str | None) -> str | None:
+            return name and (people.resolve(name, strict=True) or name)
+
+        learned = [
+            e.model_copy(update={"learner": member(e.learner), "teacher": member(e.teacher)})
+            for e in reply.learned
+            if clean([e.what])
+        ]
+        actions = [
+            a.model_copy(update={"owner": member(a.owner)})
+            for a in reply.action_items
+            if clean([a.task])
+        ]
+        progress = [
+            g.model_copy(update={"participant": member(g.participant)})
+            for g in reply.goal_progress
+            if clean([g.evidence, g.goal])
+        ]
         # A small model may write an entry twice; the copy says nothing more (it would count
         # as a second action item).
         return draft.model_copy(
             update={
                 "overview": reply.overview if clean([reply.overview]) else draft.overview,
-                "learned": _unique(
-                    [e for e in reply.learned if clean([e.what])],
-                    lambda e: (e.learner, e.teacher, _same(e.what)),
-                ),
-                "action_items": _unique(
-                    [a for a in reply.action_items if clean([a.task])],
-                    lambda a: (a.owner, _same(a.task)),
-                ),
+                "learned": _unique(learned, lambda e: (e.learner, e.teacher, _same(e.what))),
+                "action_items": _unique(actions, lambda a: (a.owner, _same(a.task))),
                 "decisions": _unique([d for d in reply.decisions if clean([d])], _same),
                 "concerns": _unique([c for c in reply.concerns if clean([c])], _same),
                 "goal_progress": _unique(
-                    [g for g in reply.goal_progress if clean([g.evidence, g.goal])],
-                    lambda g: (g.participant, _same(g.goal), _same(g.evidence)),
+                    progress, lambda g: (g.participant, _same(g.goal), _same(g.evidence))
                 ),
                 "flags": flags,
                 "citations": ctx.guidance.citation_refs(ids),

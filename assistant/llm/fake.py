@@ -27,6 +27,7 @@ FAKE_MODES = {
     "invented-citation": "adds a citation to a passage that does not exist",
     "no-citations": "cites nothing",
     "repeat": "writes every summary entry twice (the copy in other case and spacing)",
+    "names": "names a summary's people in title case ('Leo' for 'leo'), as small models do",
     "refuse": "refuses to answer",
     "slow": "takes longer than any sensible timeout (sleeps `delay` seconds)",
     "error": "fails like a server answering HTTP 500",
@@ -112,7 +113,9 @@ def _misbehave(data: Any, mode: str) -> None:
         return
     if isinstance(data, dict):
         for key, value in data.items():
-            if mode == "unknown-participant" and key in _PEOPLE_KEYS and isinstance(value, str):
+            if mode == "names" and key in (*_PEOPLE_KEYS, "participant") and value:
+                data[key] = str(value).title()
+            elif mode == "unknown-participant" and key in _PEOPLE_KEYS and isinstance(value, str):
                 data[key] = OUTSIDER
             elif mode == "unknown-participant" and key == "led_by" and isinstance(value, list):
                 data[key] = [OUTSIDER]
