@@ -323,21 +323,16 @@ def test_planner_replies_cannot_change_people_or_citations(
     assert result.model_dump(exclude=same) == grounded.model_dump(exclude=same)  # type: ignore[attr-defined]
 
 
-def test_summary_entries_written_twice_are_kept_once(make_service: object) -> None:
+@pytest.mark.parametrize("mode", ["repeat", "names"])
+def test_summary_replies_that_say_the_draft_differently_are_the_draft(
+    make_service: object, mode: str
+) -> None:
+    """``repeat``: every entry written twice (the copy in other case and spacing) is kept
+    once. ``names``: a member named "Leo" where the prompt asked for the id "leo" is that
+    member. Either way the result is the grounded one, not a fallback."""
     grounded = run_job(make_service("grounded"), "summarize")
-    result = run_job(make_service(engine_for("repeat")), "summarize")
-    assert result.engine == "fake:repeat"  # type: ignore[attr-defined]
-    assert grounded.action_items and grounded.learned  # type: ignore[attr-defined]
-    same = {"engine", "fallback_reason", "notes"}
-    assert result.model_dump(exclude=same) == grounded.model_dump(exclude=same)  # type: ignore[attr-defined]
-
-
-def test_summary_people_named_by_name_are_the_members(make_service: object) -> None:
-    """A small model writes "Leo" where the prompt asked for the id "leo": a name that is
-    one member's is that member (the result is the grounded one), not a fallback."""
-    grounded = run_job(make_service("grounded"), "summarize")
-    result = run_job(make_service(engine_for("names")), "summarize")
-    assert result.engine == "fake:names"  # type: ignore[attr-defined]
+    result = run_job(make_service(engine_for(mode)), "summarize")
+    assert result.engine == f"fake:{mode}"  # type: ignore[attr-defined]
     assert grounded.action_items and grounded.learned  # type: ignore[attr-defined]
     same = {"engine", "fallback_reason", "notes"}
     assert result.model_dump(exclude=same) == grounded.model_dump(exclude=same)  # type: ignore[attr-defined]
