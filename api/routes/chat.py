@@ -261,6 +261,7 @@ async def chat(request: Request, body: ChatRequest, caller: CallerDep, chat: Cha
             relationship_id=body.relationship_id,
             program_id=body.program_id,
             token_stream=body.stream,
+            deltas=body.stream,
         )
 
     if not body.stream:

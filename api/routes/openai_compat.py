@@ -230,5 +230,6 @@ def _start(
         relationship_id=meta.get("relationship_id"),
         program_id=program_id,
         token_stream=stream,
+        deltas=stream,
     )
     return events, message

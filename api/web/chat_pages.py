@@ -125,6 +125,8 @@ def _start(
     user: User,
     chat: ChatState,
     workspace: Workspace,
+    *,
+    deltas: bool = True,
 ) -> Iterator[Any]:
     """The form's message routed and started (CSRF and rate limit first). Blocking: run it
     on the jobs' pool."""
@@ -139,6 +141,7 @@ def _start(
         conversation_id=form.conversation_id or None,
         relationship_id=request.path_params["relationship_id"],
         program_id=program_id,
+        deltas=deltas,
     )
 
 
@@ -155,7 +158,7 @@ async def chat_post(
     def answered() -> Response:
         # The job, then the page's own reads (the conversation, the relationship, past
         # conversations): all of it on the jobs' pool, none on the event loop.
-        done = list(_start(request, form, user, chat, workspace))
+        done = list(_start(request, form, user, chat, workspace, deltas=False))
         reply: ChatReply = next(e.reply for e in done if e.type == "final")
         found = _conversation(chat, user, reply.conversation_id)
         return _chat_page(

@@ -160,6 +160,7 @@ class ChatService:
             conversation_id=conversation_id,
             relationship_id=relationship_id,
             program_id=program_id,
+            deltas=False,
         ):
             if event.type == "final":
                 final = event.reply
@@ -175,6 +176,7 @@ class ChatService:
         relationship_id: str | None = None,
         program_id: str | None = None,
         token_stream: bool = False,
+        deltas: bool = True,
     ) -> Iterator[ChatEvent]:
         """Like :meth:`respond`, as events: the routed intent as soon as it is known, the
         reply in text deltas, then the final structured reply. Errors in the input raise
@@ -182,7 +184,8 @@ class ChatService:
 
         ``token_stream``: a knowledge question answered by an LLM engine that streams
         shows the model's own pieces as they come (then ``replace`` and ``final``); without
-        it, or on the grounded engine, the finished reply is cut into deltas."""
+        it, or on the grounded engine, the finished reply is cut into deltas.
+        ``deltas=False`` (a caller that only wants the final reply) skips cutting it."""
         text = check_message(message)
         scope = jobs.scope()
         conversation = self._conversation(conversation_id, scope)
@@ -194,7 +197,7 @@ class ChatService:
             relationship_id=relationship_id,
             program_id=program_id,
         )
-        return self._events(text, decided, conversation, scope, jobs, token_stream)
+        return self._events(text, decided, conversation, scope, jobs, token_stream, deltas)
 
     def _events(
         self,
@@ -204,6 +207,7 @@ class ChatService:
         scope: Scope,
         jobs: Jobs,
         token_stream: bool = False,
+        deltas: bool = True,
     ) -> Iterator[ChatEvent]:
         yield ChatEvent(type="intent", intent=decided.intent, conversation_id=conversation.id)
         live = jobs.stream_ask(text[:1000]) if token_stream and decided.intent == "ask" else None
@@ -230,8 +234,9 @@ class ChatService:
         )
         self.store.save(conversation)
         if not shown:
-            for piece in text_deltas(reply.reply):
-                yield ChatEvent(type="delta", text=piece)
+            if deltas:
+                for piece in text_deltas(reply.reply):
+                    yield ChatEvent(type="delta", text=piece)
         elif shown != reply.reply:
             assert live is not None and answer is not None
             yield ChatEvent(
