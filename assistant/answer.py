@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -62,7 +62,12 @@ class Answer:
     fallback_reason: str | None = None  # why an LLM engine's answer was replaced
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What ``dataclasses.asdict`` returns, without its deep copy of every value (all
+        # are flat: strings, numbers, None): a chat reply builds one for each answer.
+        data = dict(vars(self))
+        data["sentences"] = [dict(vars(s)) for s in self.sentences]
+        data["citations"] = [dict(vars(c)) for c in self.citations]
+        return data
 
 
 def split_sentences(text: str) -> list[str]:
