@@ -149,9 +149,13 @@ class IntentClassifier:
         self.examples = examples
         self._labels: list[str] = []
         self._matrix: np.ndarray | None = None
-        # Per intent: the rows of its examples and their centroid (fixed with the examples).
-        self._index: dict[str, np.ndarray] = {}
-        self._centroids: dict[str, np.ndarray] = {}
+        # Per intent (in the order of ``examples``): its centroid, and the rows of its
+        # examples padded to one width, so one message is scored against every intent in a
+        # few array operations (fixed with the examples).
+        self._names: list[str] = []
+        self._centroids = np.zeros((0, 0), dtype=np.float32)
+        self._rows = np.zeros((0, 0), dtype=np.intp)
+        self._filled = np.zeros((0, 0), dtype=bool)
         self._lock = threading.Lock()
 
     @classmethod
@@ -170,13 +174,18 @@ class IntentClassifier:
                 labels = [label for label, items in self.examples.items() for _ in items]
                 texts = [text for items in self.examples.values() for text in items]
                 matrix = np.asarray(self.embedder.embed(texts), dtype=np.float32)
-                self._index = {
-                    name: np.array([i for i, lab in enumerate(labels) if lab == name])
-                    for name in self.examples
-                }
-                self._centroids = {
-                    name: _normalise(matrix[idx].mean(axis=0)) for name, idx in self._index.items()
-                }
+                names = list(self.examples)
+                index = [[i for i, lab in enumerate(labels) if lab == name] for name in names]
+                width = max(len(rows) for rows in index)
+                self._rows = np.zeros((len(names), width), dtype=np.intp)
+                self._filled = np.zeros((len(names), width), dtype=bool)
+                for n, rows in enumerate(index):
+                    self._rows[n, : len(rows)] = rows
+                    self._filled[n, : len(rows)] = True
+                self._centroids = np.stack(
+                    [_normalise(matrix[rows].mean(axis=0)) for rows in index]
+                ).astype(np.float32)
+                self._names = names
                 self._labels = labels
                 self._matrix = matrix
             return self._labels, self._matrix
@@ -190,18 +199,22 @@ class IntentClassifier:
 
     def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
         _, matrix = self._prepare()
-        index, centroids = self._index, self._centroids
         heads = [_head(t) for t in texts]
         vectors = np.asarray(self.embedder.embed(heads), dtype=np.float32)
-        sims = vectors @ matrix.T
+        # Per message and intent: the mean similarity of its K nearest examples (fewer when
+        # the intent has fewer) and the similarity to its centroid.
+        sims = (vectors @ matrix.T)[:, self._rows]  # (messages, intents, examples)
+        sims[:, ~self._filled] = -np.inf
+        nearest = -np.sort(-sims, axis=2)[:, :, :K_NEAREST]
+        counted = np.minimum(self._filled.sum(axis=1), K_NEAREST)
+        knns = (np.where(np.isfinite(nearest), nearest, 0.0).sum(axis=2) / counted).tolist()
+        centroids = (vectors @ self._centroids.T).tolist()
         out = []
-        for row, (text, vec) in enumerate(zip(texts, vectors, strict=True)):
-            scores: dict[str, float] = {}
-            for name, idx in index.items():
-                nearest = np.sort(sims[row, idx])[::-1][:K_NEAREST]
-                knn = float(nearest.mean())
-                centroid = float(vec @ centroids[name])
-                scores[name] = (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * centroid
+        for text, knn_row, centroid_row in zip(texts, knns, centroids, strict=True):
+            scores: dict[str, float] = {
+                name: (1 - CENTROID_WEIGHT) * knn + CENTROID_WEIGHT * centroid
+                for name, knn, centroid in zip(self._names, knn_row, centroid_row, strict=True)
+            }
             shape = notes_shape(text)
             if shape.looks_like_notes:
                 # Structure outweighs topic: whatever the notes discuss, they are a check-in.
