@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from assistant.answer import Answer, AnswerSentence, Citation
 from assistant.chat import (
     ChatService,
     Conversation,
@@ -191,6 +195,51 @@ def test_classifier_labels(classifier: IntentClassifier, text: str, label: str) 
     assert prediction.margin >= 0
 
 
+class _WordVectors:
+    """A small deterministic embedder (normalised counts of a few words) for the scoring
+    arithmetic alone."""
+
+    WORDS = ("plan", "agenda", "question", "learn", "notes", "help", "why", "doctor", "what")
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            words = text.lower().split()
+            vec = np.array([words.count(w) for w in self.WORDS], dtype=np.float32) + 0.01
+            rows.append(vec / np.linalg.norm(vec))
+        return np.stack(rows)
+
+
+def test_classifier_scores_knn_and_centroid_per_intent() -> None:
+    """Each intent's score is 0.65 x the mean similarity of its 3 nearest examples (all of
+    them when it has fewer) + 0.35 x the similarity to its centroid; intents with 1, 2 and
+    5 examples side by side."""
+    examples = {
+        "agenda": ["plan agenda", "agenda plan plan", "plan", "agenda", "plan the agenda"],
+        "questions": ["question", "question learn"],
+        "topics": ["learn"],
+        "summarize": ["notes", "notes notes plan"],
+        "ask": ["what", "what question", "what learn"],
+        "help": ["help"],
+        "decline": ["doctor"],
+        "explain": ["why", "why plan"],
+    }
+    embedder = _WordVectors()
+    classifier = IntentClassifier(embedder, examples)
+    messages = ["plan an agenda", "why this plan", "what should I learn", "help"]
+    predictions = classifier.classify_many(messages)
+    for message, prediction in zip(messages, predictions, strict=True):
+        vec = embedder.embed([message])[0]
+        for name, items in examples.items():
+            rows = embedder.embed(items)
+            nearest = sorted((rows @ vec).tolist(), reverse=True)[:3]
+            centroid = rows.mean(axis=0)
+            centroid /= np.linalg.norm(centroid)
+            expected = 0.65 * sum(nearest) / len(nearest) + 0.35 * float(centroid @ vec)
+            assert prediction.scores[name] == pytest.approx(expected, abs=2e-4), (message, name)
+    assert [p.label for p in predictions] == ["agenda", "explain", "ask", "help"]
+
+
 def test_intent_accuracy_on_the_labelled_set(classifier: IntentClassifier) -> None:
     scores = score_intents(classifier, EVALS_DIR / "chat" / "intents.yaml", EVALS_DIR / "programs")
     assert len(scores.outcomes) >= 200
@@ -277,6 +326,26 @@ def test_ask_answers_with_citations(chat_setup: tuple[ChatService, ProgramJobs])
     assert reply.result is not None and not reply.result["declined"]
 
 
+def test_answer_to_dict_is_asdict_and_a_copy() -> None:
+    """The chat's result for an answer: the same as ``dataclasses.asdict``, and changing it
+    leaves the answer alone."""
+    answer = Answer(
+        question="q?",
+        answer="a.",
+        sentences=[AnswerSentence(text="a.", citation=1, score=0.5)],
+        citations=[Citation(1, "c1", "Title", "s.md", "Heading", "Excerpt.")],
+        best_similarity=0.7,
+        fallback_reason="why",
+    )
+    data = answer.to_dict()
+    assert data == dataclasses.asdict(answer)
+    data["sentences"][0]["text"] = "changed"
+    data["citations"][0]["title"] = "changed"
+    data["citations"].append({})
+    assert answer.sentences[0].text == "a." and answer.citations[0].title == "Title"
+    assert len(answer.citations) == 1
+
+
 def test_stream_events(chat_setup: tuple[ChatService, ProgramJobs]) -> None:
     chat, jobs = chat_setup
     events = list(chat.stream("questions for Sam", jobs))
@@ -284,6 +353,18 @@ def test_stream_events(chat_setup: tuple[ChatService, ProgramJobs]) -> None:
     assert events[-1].type == "final" and events[-1].reply is not None
     deltas = [e.text for e in events if e.type == "delta"]
     assert len(deltas) > 1 and "".join(d or "" for d in deltas) == events[-1].reply.reply
+
+
+def test_stream_without_deltas(chat_setup: tuple[ChatService, ProgramJobs]) -> None:
+    """A caller that wants only the reply (the non-streamed routes) gets no deltas: the
+    intent, then the same final reply, the conversation stored all the same."""
+    chat, jobs = chat_setup
+    events = list(chat.stream("questions for Sam", jobs, deltas=False))
+    assert [e.type for e in events] == ["intent", "final"]
+    reply = events[-1].reply
+    assert reply is not None and reply.intent == "questions" and reply.reply
+    stored = chat.store.get(reply.conversation_id)
+    assert stored is not None and stored.turns[-1].content == reply.reply
 
 
 def test_unknown_and_foreign_conversations(chat_setup: tuple[ChatService, ProgramJobs]) -> None:
