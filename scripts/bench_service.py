@@ -5,9 +5,11 @@
         [--questions 24] [--data-dir DIR] [--out FILE]
 
 Two suites, each against a live `comentor serve` on loopback (bearer tokens, SQLite, one
-worker unless ``--workers``; keep-alive ``http.client`` clients, one per thread) and then in
-this process with the same concurrency (threads), never both at once (embedded Chroma is
-one process's store):
+worker unless ``--workers``; keep-alive ``http.client`` clients, one per thread) and in this
+process with the same concurrency (threads), never both at once. The two sides take turns
+cell by cell (the service's 8 clients, then 8 threads in-process, then 32 and 32...; which
+side goes first alternates from run to run), so that a machine whose speed drifts over a
+minute (a shared VM's does) slows both sides of a ratio alike:
 
 * ``jobs``: agenda POSTs and check-in POSTs versus the same jobs through
   :class:`assistant.workspace.Workspace` (which stores them too);
@@ -20,7 +22,8 @@ For every cell: requests/s, p50/p95 latency and errors; per suite the ratio serv
 in-process throughput (target ≥ 0.8: HTTP, auth and the database cost at most a fifth) and
 the server's peak RSS (psutil). Every side is warmed up first (first-use loading and the
 sentence-embedding cache are not what is measured). Each cell is the median of ``--runs``
-runs. Never part of `make test`.
+runs; a ratio is the median of the runs' paired ratios (each run's service cell over the
+in-process cell measured right beside it). Never part of `make test`.
 """
 
 from __future__ import annotations
@@ -289,10 +292,11 @@ def wording(question: str, n: int) -> str:
     return "".join(out)
 
 
-def wordings(questions: list[str]) -> Callable[[], str]:
+def wordings(questions: list[str], start: int = 1) -> Callable[[], str]:
     """Each call a wording no side has seen, so no query is answered from a cache; the
-    guidance's sentences are cached on both sides alike after the warm-up."""
-    counter = itertools.count(1)
+    guidance's sentences are cached on both sides alike after the warm-up. Give each run
+    its own ``start`` (far apart) when a process outlives a run."""
+    counter = itertools.count(start)
 
     def next_wording() -> str:
         n = next(counter)
@@ -301,9 +305,9 @@ def wordings(questions: list[str]) -> Callable[[], str]:
     return next_wording
 
 
-def service_chat(url: str, token: str, questions: list[str]) -> Suite:
+def service_chat(url: str, token: str, questions: list[str], start: int = 1) -> Suite:
     client = _client_factory(url, token)
-    wording = wordings(questions)
+    wording = wordings(questions, start)
 
     def ask(i: int) -> bool:
         status, body = client().post("/chat", {"message": wording()})
@@ -312,8 +316,8 @@ def service_chat(url: str, token: str, questions: list[str]) -> Suite:
     return {"knowledge": lambda: ask}
 
 
-def inprocess_chat(workspace: Workspace, questions: list[str]) -> Suite:
-    wording = wordings(questions)
+def inprocess_chat(workspace: Workspace, questions: list[str], start: int = 1) -> Suite:
+    wording = wordings(questions, start)
 
     def ask(i: int) -> bool:
         return bool(workspace.comentor.ask(wording()).answer)
@@ -354,13 +358,23 @@ def routing_latency(classifier: IntentClassifier) -> dict[str, Any]:
 # -- running and reporting -------------------------------------------------------------------
 
 
-def run_matrix(suite: Suite, plan: list[tuple[int, int]], warm: int) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for job, make in suite.items():
-        call = make()
-        for i in range(warm):  # warm-up: first-use loading and caches are not measured
-            call(i)
-        out[job] = {c: measure(n, c, call) for c, n in plan}
+def run_paired(
+    sides: list[Suite], plan: list[tuple[int, int]], warm: int, flip: bool
+) -> list[dict[str, Any]]:
+    """Each suite's cells, the sides taking turns cell by cell (``flip``: the last side
+    first), every side warmed up before its first cell."""
+    out: list[dict[str, Any]] = [{} for _ in sides]
+    for job in sides[0]:
+        calls = [suite[job]() for suite in sides]
+        for call in calls:
+            for i in range(warm):  # warm-up: first-use loading and caches are not measured
+                call(i)
+        for result in out:
+            result[job] = {}
+        order = list(range(len(sides)))[::-1] if flip else list(range(len(sides)))
+        for c, n in plan:
+            for side in order:
+                out[side][job][c] = measure(n, c, calls[side])
     return out
 
 
@@ -384,7 +398,16 @@ def compare(service_runs: list[Any], inprocess_runs: list[Any]) -> dict[str, Any
     service = median_cells(service_runs)
     inprocess = median_cells(inprocess_runs) if inprocess_runs else {}
     ratio = {
-        job: {c: round(service[job][c]["rps"] / inprocess[job][c]["rps"], 2) for c in service[job]}
+        job: {
+            str(c): round(
+                statistics.median(
+                    s[job][c]["rps"] / i[job][c]["rps"]
+                    for s, i in zip(service_runs, inprocess_runs, strict=True)
+                ),
+                2,
+            )
+            for c in service_runs[0][job]
+        }
         for job in inprocess
     }
     errors = sum(c["errors"] for job in service.values() for c in job.values())
@@ -436,30 +459,34 @@ def main() -> None:
     firsts: list[float] = []
     peak_rss = 0
     for run in range(args.runs):
-        print(f"run {run + 1}/{args.runs}: service", file=sys.stderr)
+        print(f"run {run + 1}/{args.runs}", file=sys.stderr)
+        # Both sides open (the embedded store is read by both; only one side works at a
+        # time), so that their cells can take turns.
         server = Server(data_dir, job_threads=args.job_threads, workers=args.workers, env=env)
+        workspace = None if args.skip_in_process else Workspace(settings)
+        start = 1 + run * 1_000_000  # this run's wordings: none seen in an earlier run
         try:
-            if "jobs" in args.suite:
-                runs["jobs"][0].append(run_matrix(service_jobs(server.url, admin), plan, 4))
+            for name in args.suite:
+                if name == "jobs":
+                    sides = [service_jobs(server.url, admin)]
+                    if workspace is not None:
+                        sides.append(inprocess_jobs(workspace))
+                    warm = 4
+                else:
+                    sides = [service_chat(server.url, mentee, questions, start)]
+                    if workspace is not None:
+                        sides.append(inprocess_chat(workspace, questions, start))
+                    warm = len(questions)
+                cells = run_paired(sides, plan, warm, flip=run % 2 == 1)
+                for side, result in enumerate(cells):
+                    runs[name][side].append(result)
             if "chat" in args.suite:
-                suite = service_chat(server.url, mentee, questions)
-                runs["chat"][0].append(run_matrix(suite, plan, len(questions)))
                 firsts += first_sse_event(server.url, mentee, questions)
         finally:
             server.stop()
+            if workspace is not None:
+                workspace.close()
         peak_rss = max(peak_rss, server.peak_rss)
-        if args.skip_in_process:
-            continue
-        print(f"run {run + 1}/{args.runs}: in-process", file=sys.stderr)
-        workspace = Workspace(settings)
-        try:
-            if "jobs" in args.suite:
-                runs["jobs"][1].append(run_matrix(inprocess_jobs(workspace), plan, 4))
-            if "chat" in args.suite:
-                suite = inprocess_chat(workspace, questions)
-                runs["chat"][1].append(run_matrix(suite, plan, len(questions)))
-        finally:
-            workspace.close()
 
     report: dict[str, Any] = {
         "benchmark": "service",
