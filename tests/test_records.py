@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -651,6 +653,89 @@ def test_sqlite_writers_of_one_process_wait_their_turn_not_the_busy_timeout(
     second.dispose()
 
 
+_HOLD_A_WRITE = """
+import sys, time
+from sqlalchemy import text
+from assistant.records.db import Database
+db = Database(sys.argv[1])
+with db.write() as session:
+    session.execute(text("INSERT INTO t VALUES (1)"))
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+db.dispose()
+"""
+
+
+def _other_process_writes(url: str, hold_s: float) -> subprocess.Popen[str]:
+    """Another process holding a write transaction (SQLite's own lock taken) for
+    ``hold_s`` seconds; returns once it holds it."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_A_WRITE, url, str(hold_s)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "holding"
+    return child
+
+
+def test_sqlite_writers_of_other_processes_queue_on_the_lock_file_not_the_busy_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process (a second service worker, the CLI) holds a write for 0.4 s. With
+    # SQLite's own wait cut to 50 ms, this process's write can only succeed by waiting on
+    # the lock file beside the database.
+    from assistant.records import db as dbmod
+
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 50)
+    url = f"sqlite:///{tmp_path / 'procs.db'}"
+    db = dbmod.Database(url)
+    with db.connect(write=True) as connection:
+        connection.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    child = _other_process_writes(url, 0.4)
+    try:
+        started = time.monotonic()
+        with db.connect(write=True) as connection:
+            connection.exec_driver_sql("INSERT INTO t VALUES (2)")
+        waited = time.monotonic() - started
+    finally:
+        assert child.wait(10) == 0
+    assert waited > 0.2  # it did wait for the other process's write
+    with db.read() as session:
+        assert sorted(session.scalars(text("SELECT n FROM t"))) == [1, 2]
+    assert (tmp_path / "procs.db.write.lock").is_file()
+
+    # The wait is bounded as SQLite's is, with the same error, and loses nothing stored.
+    monkeypatch.setattr(dbmod, "LOCK_WAIT_S", 0.1)
+    child = _other_process_writes(url, 1.0)
+    try:
+        with pytest.raises(StoreError, match="locked"), db.connect(write=True) as connection:
+            connection.exec_driver_sql("INSERT INTO t VALUES (3)")
+    finally:
+        assert child.wait(10) == 0
+    with db.read() as session:
+        assert sorted(session.scalars(text("SELECT n FROM t"))) == [1, 1, 2]
+    db.dispose()
+
+
+def test_sqlite_writes_still_work_where_the_lock_file_cannot_be_made(tmp_path: Path) -> None:
+    # E.g. a read-only folder: writers then rely on the thread lock and SQLite's own lock.
+    from assistant.records.db import WriterLock
+
+    lock = WriterLock(tmp_path / "no-such-folder" / "x.db")
+    assert lock.acquire(timeout=1)
+    assert lock.acquire(timeout=1)  # re-entrant
+    lock.release()
+    lock.release()
+    assert not (tmp_path / "no-such-folder").exists()
+    # Released: another thread gets it at once.
+    taken: list[bool] = []
+    thread = threading.Thread(target=lambda: taken.append(lock.acquire(timeout=1)))
+    thread.start()
+    thread.join(5)
+    assert taken == [True]
+
+
 def test_a_forked_child_does_not_inherit_a_write_lock_held_in_the_parent(tmp_path: Path) -> None:
     import os
     import signal
@@ -663,24 +748,34 @@ def test_a_forked_child_does_not_inherit_a_write_lock_held_in_the_parent(tmp_pat
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with db.write():  # the process lock only: no statement, so SQLite's lock is free
+        with db.write():  # the locks only: no statement, so SQLite's lock is free
             holding.set()
             release.wait(10)
 
     holder = threading.Thread(target=hold)
     holder.start()
     holding.wait(5)
+    read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: write at once, as a fresh process would
         code = 1
         try:
+            os.close(read_end)
             db.engine.dispose(close=False)  # the parent's pooled connections are not ours
+            started = time.monotonic()
             with db.connect(write=True) as connection:
                 connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+            os.write(write_end, f"{time.monotonic() - started:.3f}".encode())
             code = 0
         finally:
             os._exit(code)
+    os.close(write_end)
     try:
+        # The parent's write ends after 0.3 s. The child waits for it as any other process
+        # would (it does not share the parent's hold on the lock file), and not for ever on
+        # the thread lock that one of the parent's threads held when it forked.
+        time.sleep(0.3)
+        release.set()
         deadline = time.monotonic() + 10
         while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -689,7 +784,9 @@ def test_a_forked_child_does_not_inherit_a_write_lock_held_in_the_parent(tmp_pat
             os.waitpid(pid, 0)
             pytest.fail("the child waited for a lock held by a thread of its parent")
         assert os.waitstatus_to_exitcode(done[1]) == 0
+        assert float(os.read(read_end, 64).decode()) > 0.2
     finally:
+        os.close(read_end)
         release.set()
         holder.join(5)
     with db.read() as session:

@@ -6,7 +6,7 @@ driver opens transactions lazily and deferred; a transaction that reads and then
 then fail with "database is locked" halfway. So the driver's own transaction handling is
 turned off and every transaction is begun explicitly: ``BEGIN IMMEDIATE`` for writers (they
 queue for the write lock up front) and a plain ``BEGIN`` for readers. The writers of one
-process first queue on a lock of their own (see :func:`_sqlite_write_lock`).
+process, then the processes, first queue on a lock of their own (:class:`WriterLock`).
 PostgreSQL (``postgresql+psycopg://``) needs none of this; writers that must serialise lock
 a row with ``SELECT ... FOR UPDATE`` instead.
 """
@@ -14,8 +14,10 @@ a row with ``SELECT ... FOR UPDATE`` instead.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,8 +142,8 @@ class Database:
         # As long as SQLite itself would wait for the file, then the same error.
         if not lock.acquire(timeout=LOCK_WAIT_S):
             raise StoreError(
-                "The records database failed: database is locked (another write of this "
-                f"process held it for over {LOCK_WAIT_S:g} s).",
+                "The records database failed: database is locked (another write held it "
+                f"for over {LOCK_WAIT_S:g} s).",
                 hint="Retry the request.",
             )
         try:
@@ -153,26 +155,97 @@ class Database:
         self.engine.dispose()
 
 
-_WRITE_LOCKS: dict[Path, threading.RLock] = {}
+class WriterLock:
+    """The writers' queue for one SQLite file: this process's threads, then its processes.
+
+    SQLite lets one writer in at a time; a writer that finds the file locked sleeps in its
+    busy handler (1, 2, 5, 10 ms and up to 100 ms) before trying again, even when the lock
+    is released a moment later. So writers queue here instead: the threads of a process on
+    a re-entrant thread lock (woken as soon as the writer before them is done), and the
+    process that holds it takes an exclusive ``flock`` on ``<database>.write.lock`` (the
+    service's workers and the CLI are separate processes), polled every millisecond or
+    less. Where the lock file cannot be opened or locked (a read-only folder, a file system
+    without ``flock``), only the thread lock is used and SQLite's own lock does the rest.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".write.lock")
+        self._threads = threading.RLock()
+        self._depth = 0  # re-entries by the thread holding ``_threads``
+        self._fd: int | None = None
+        self._no_file = False
+
+    def acquire(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        if not self._threads.acquire(timeout=timeout):
+            return False
+        try:
+            locked = self._depth > 0 or self._lock_file(deadline)
+        except BaseException:
+            self._threads.release()
+            raise
+        if not locked:
+            self._threads.release()
+            return False
+        self._depth += 1
+        return True
+
+    def release(self) -> None:
+        self._depth -= 1
+        try:
+            if self._depth == 0 and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _lock_file(self, deadline: float) -> bool:
+        if self._fd is None and not self._no_file:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError:
+                self._no_file = True
+        pause = 0.0001
+        while self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+            except OSError:  # a file system without flock: SQLite's own lock only
+                self.close()
+                self._no_file = True
+        return True
+
+    def close(self) -> None:
+        """Close the lock file (in a forked child: the parent's lock is left as it is)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+_WRITE_LOCKS: dict[Path, WriterLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def _sqlite_write_lock(path: Path) -> threading.RLock:
-    """One lock per SQLite file for this process's writers.
-
-    SQLite lets one writer in at a time; a writer that finds the file locked sleeps in its
-    busy handler (1, 2, 5, 10 ms and longer) before trying again, even when the lock is
-    released a moment later. The threads of one process queue here instead and are woken
-    as soon as the writer before them commits; other processes still meet SQLite's own lock.
-    Re-entrant, so a thread inside a write can open another (as it could before).
-    """
+def _sqlite_write_lock(path: Path) -> WriterLock:
+    """The writers' lock of one SQLite file, shared by every :class:`Database` on it in
+    this process."""
     with _WRITE_LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(path, threading.RLock())
+        lock = _WRITE_LOCKS.get(path)
+        if lock is None:
+            lock = _WRITE_LOCKS[path] = WriterLock(path)
+        return lock
 
 
 def _forget_locks_in_child() -> None:
-    # A forked child must not inherit a lock some other thread of the parent held.
+    # A forked child must not inherit a lock some other thread of the parent held, nor
+    # share the parent's lock file (a flock belongs to the open file, which a fork shares).
     global _WRITE_LOCKS_GUARD
+    for lock in _WRITE_LOCKS.values():
+        lock.close()
     _WRITE_LOCKS.clear()
     _WRITE_LOCKS_GUARD = threading.Lock()
 
