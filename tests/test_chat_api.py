@@ -169,6 +169,28 @@ def test_chat_declines_other_relationships_and_staff_jobs(api: tuple[TestClient,
     assert asked.json()["intent"] == "ask" and asked.json()["citations"]
 
 
+def test_the_chat_is_ready_before_the_first_message(
+    tmp_path: Path, comentor: Comentor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The intent classifier (about a second of embedding) is built at start-up, so that the
+    # first message of each worker does not wait for it; one built later is not rebuilt.
+    settings = make_settings(tmp_path / "data")
+    workspace = Workspace(settings, comentor=comentor)
+    world = build_world(workspace)
+    app = create_app(settings, workspace=workspace)
+    assert getattr(app.state, "chat", None) is None
+    with TestClient(app) as client:
+        built = app.state.chat
+        assert built is not None and built.service.classifier is not None
+        monkeypatch.setattr(
+            "api.routes.chat.build_chat_state",
+            lambda *a, **k: pytest.fail("the chat state was built again"),
+        )
+        reply = client.post("/chat", json={"message": "hi"}, headers=world.headers("mentee"))
+        assert reply.status_code == 200 and app.state.chat is built
+    workspace.close()
+
+
 def test_rate_limit_answers_429_with_retry_after(api: tuple[TestClient, World]) -> None:
     client, world = api
     client.app.state.chat = build_chat_state(  # type: ignore[attr-defined]

@@ -115,7 +115,8 @@ def build_chat_state(workspace: Workspace, options: ChatOptions | None = None) -
     return ChatState(service, buckets, options, ScopeCache())
 
 
-def _chat_state(app: Any, workspace: Workspace) -> ChatState:
+def chat_state(app: Any, workspace: Workspace) -> ChatState:
+    """The app's chat state, built once (the service builds it at start-up)."""
     with _build_lock:
         state: ChatState | None = getattr(app.state, "chat", None)
         if state is None:
@@ -125,11 +126,11 @@ def _chat_state(app: Any, workspace: Workspace) -> ChatState:
 
 
 async def get_chat(request: Request, workspace: WorkspaceDep) -> ChatState:
-    """The app's chat state, built on first use on a worker thread (it embeds the intent
-    examples); after that, no trip to the thread pool."""
+    """The app's chat state; built here on a worker thread (it embeds the intent examples)
+    only if start-up could not build it."""
     state: ChatState | None = getattr(request.app.state, "chat", None)
     if state is None:
-        state = await anyio.to_thread.run_sync(_chat_state, request.app, workspace)
+        state = await anyio.to_thread.run_sync(chat_state, request.app, workspace)
     return state
 
 
