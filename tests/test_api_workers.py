@@ -1,7 +1,8 @@
 """`comentor serve --workers 2` on loopback: several clients post agendas (pair and group)
 and check-ins at once; every 201 is stored exactly once, reads agree whichever worker
-answers them, a group's rotation never repeats a teacher across the two processes, and
-both worker processes really served (their CPU time, measured with psutil)."""
+answers them, a chat conversation goes on across the workers, a group's rotation never
+repeats a teacher across the two processes, and both worker processes really served (their
+CPU time, measured with psutil)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,26 @@ def test_two_workers_store_every_201_once_and_both_serve(data_dir: Path) -> None
             counts = {(d["teacher"], d["learner"]): d["count"] for d in ledgers[0]["directions"]}
             # Each of these notes records one lesson each way.
             assert counts == {("leo", "amara"): len(checkins), ("amara", "leo"): len(checkins)}
+
+            # A chat conversation goes on whichever worker takes the next message (it is
+            # stored in the database): each follow-up, on a fresh connection, changes the
+            # remembered agenda.
+            first = http.post(
+                "/chat",
+                json={"message": "plan 45 minutes", "program_id": "demo", "relationship_id": REL},
+            ).json()
+            assert first["intent"] == "agenda" and first["result"]["total_minutes"] == 45
+            agendas.append(first["result"]["id"])
+            for minutes in (30, 40, 35, 50):
+                sent = {
+                    "message": f"make it {minutes} minutes",
+                    "conversation_id": first["conversation_id"],
+                }
+                again = http.post("/chat", json=sent).json()
+                assert again["intent"] == "agenda", again
+                assert again["result"]["total_minutes"] == minutes
+                assert again["conversation_id"] == first["conversation_id"]
+                agendas.append(again["result"]["id"])
 
     # Every acknowledged agenda was stored once; the group's rotation went round the
     # six members without a repeat within a cycle, though the picks ran in two processes.
