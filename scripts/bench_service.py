@@ -1,15 +1,15 @@
 """Benchmark the service against the same work run in-process; print JSON.
 
     .venv/bin/python scripts/bench_service.py [--suite jobs chat] [--runs 3]
-        [--concurrency 1 8 32] [--requests 60 160 160] [--workers 1] [--job-threads 4]
+        [--concurrency 1 8 32] [--requests 60 160 160] [--workers CPUS] [--job-threads 4]
         [--questions 24] [--data-dir DIR] [--out FILE]
 
 Two suites, each against a live `comentor serve` on loopback (bearer tokens, SQLite, one
-worker unless ``--workers``; keep-alive ``http.client`` clients, one per thread) and in this
-process with the same concurrency (threads), never both at once. The two sides take turns
-cell by cell (the service's 8 clients, then 8 threads in-process, then 32 and 32...; which
-side goes first alternates from run to run), so that a machine whose speed drifts over a
-minute (a shared VM's does) slows both sides of a ratio alike:
+worker per core unless ``--workers``, each warmed up; keep-alive ``http.client`` clients, one
+per thread) and in this process with the same concurrency (threads), never both at once.
+The two sides take turns cell by cell (the service's 8 clients, then 8 threads in-process,
+then 32 and 32...; which side goes first alternates from run to run), so that a machine
+whose speed drifts over a minute (a shared VM's does) slows both sides of a ratio alike:
 
 * ``jobs``: agenda POSTs and check-in POSTs versus the same jobs through
   :class:`assistant.workspace.Workspace` (which stores them too);
@@ -20,8 +20,10 @@ minute (a shared VM's does) slows both sides of a ratio alike:
 
 For every cell: requests/s, p50/p95 latency and errors; per suite the ratio service ÷
 in-process throughput (target ≥ 0.8: HTTP, auth and the database cost at most a fifth) and
-the server's peak RSS (psutil). Every side is warmed up first (first-use loading and the
-sentence-embedding cache are not what is measured). Each cell is the median of ``--runs``
+the server's peak RSS (psutil, all workers). In-process is one process, its threads sharing
+one GIL; the service runs one worker per core as it would be deployed (``--workers 1``
+measures a single worker against the same). Every side is warmed up first (first-use loading
+and the sentence-embedding cache are not what is measured). Each cell is the median of ``--runs``
 runs; a ratio is the median of the runs' paired ratios (each run's service cell over the
 in-process cell measured right beside it). Never part of `make test`.
 """
@@ -359,16 +361,23 @@ def routing_latency(classifier: IntentClassifier) -> dict[str, Any]:
 
 
 def run_paired(
-    sides: list[Suite], plan: list[tuple[int, int]], warm: int, flip: bool
+    sides: list[Suite], plan: list[tuple[int, int]], warm: int, flip: bool, workers: int = 1
 ) -> list[dict[str, Any]]:
     """Each suite's cells, the sides taking turns cell by cell (``flip``: the last side
     first), every side warmed up before its first cell."""
     out: list[dict[str, Any]] = [{} for _ in sides]
+    top = max(c for c, _ in plan)
     for job in sides[0]:
         calls = [suite[job]() for suite in sides]
         for call in calls:
-            for i in range(warm):  # warm-up: first-use loading and caches are not measured
+            # Warm-up: first-use loading and caches are not measured. Then as many clients
+            # at once as the busiest cell, and enough requests that every worker of a
+            # `--workers N` server (each has caches of its own, and onnxruntime keeps
+            # getting faster over the first few hundred inputs; the kernel places the
+            # connections) gets about 8 of each request.
+            for i in range(warm):
                 call(i)
+            measure(max(8 * warm * workers, 2 * top), top, call)
         for result in out:
             result[job] = {}
         order = list(range(len(sides)))[::-1] if flip else list(range(len(sides)))
@@ -427,7 +436,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, nargs="+", default=[60, 160, 160])
     parser.add_argument("--questions", type=int, default=24, help="chat: distinct questions")
     parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--workers", type=int, default=1, help="comentor serve --workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="comentor serve --workers (default: one per core, as the service is meant to run)",
+    )
     parser.add_argument("--job-threads", type=int, default=4, help="comentor serve --job-threads")
     parser.add_argument("--skip-in-process", action="store_true")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
@@ -477,7 +491,7 @@ def main() -> None:
                     if workspace is not None:
                         sides.append(inprocess_chat(workspace, questions, start))
                     warm = len(questions)
-                cells = run_paired(sides, plan, warm, flip=run % 2 == 1)
+                cells = run_paired(sides, plan, warm, flip=run % 2 == 1, workers=args.workers)
                 for side, result in enumerate(cells):
                     runs[name][side].append(result)
             if "chat" in args.suite:
