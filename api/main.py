@@ -75,11 +75,15 @@ def create_app(
             app.state.dev_user = _dev_user(ws.records)
         try:
             ws.comentor  # noqa: B018  (load the embedder and index now, not on the first request)
-            # The chat's intent classifier too (~1 s of embedding), so that the first message
-            # a worker gets does not wait for it.
-            await anyio.to_thread.run_sync(chat.chat_state, app, ws)
         except Exception as exc:  # /readyz reports it; the service still answers
             log.warning("the planning service is not ready: %s", exc)
+        else:
+            # The chat's intent classifier too (~1 s of embedding), so that the first message
+            # a worker gets does not wait for it.
+            try:
+                await anyio.to_thread.run_sync(chat.chat_state, app, ws)
+            except Exception as exc:  # the first /chat tries again and reports it
+                log.warning("the chat is not ready: %s", exc)
         try:
             yield
         finally:
