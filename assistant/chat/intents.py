@@ -147,7 +147,6 @@ class IntentClassifier:
     def __init__(self, embedder: Embed, examples: dict[str, list[str]]) -> None:
         self.embedder = embedder
         self.examples = examples
-        self._labels: list[str] = []
         self._matrix: np.ndarray | None = None
         # Per intent (in the order of ``examples``): its centroid, and the rows of its
         # examples padded to one width, so one message is scored against every intent in a
@@ -168,14 +167,18 @@ class IntentClassifier:
         text = "\n".join(f"{k}\t{v}" for k in sorted(self.examples) for v in self.examples[k])
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
-    def _prepare(self) -> tuple[list[str], np.ndarray]:
+    def _prepare(self) -> np.ndarray:
         with self._lock:
             if self._matrix is None:
-                labels = [label for label, items in self.examples.items() for _ in items]
                 texts = [text for items in self.examples.values() for text in items]
                 matrix = np.asarray(self.embedder.embed(texts), dtype=np.float32)
                 names = list(self.examples)
-                index = [[i for i, lab in enumerate(labels) if lab == name] for name in names]
+                # The examples' rows, intent by intent, in the order they were flattened.
+                ends = np.cumsum([len(self.examples[name]) for name in names]).tolist()
+                index = [
+                    list(range(end - len(self.examples[name]), end))
+                    for name, end in zip(names, ends, strict=True)
+                ]
                 width = max(len(rows) for rows in index)
                 self._rows = np.zeros((len(names), width), dtype=np.intp)
                 self._filled = np.zeros((len(names), width), dtype=bool)
@@ -186,9 +189,8 @@ class IntentClassifier:
                     [_normalise(matrix[rows].mean(axis=0)) for rows in index]
                 ).astype(np.float32)
                 self._names = names
-                self._labels = labels
                 self._matrix = matrix
-            return self._labels, self._matrix
+            return self._matrix
 
     def warm(self) -> None:
         """Embed the examples now rather than on the first message."""
@@ -198,7 +200,7 @@ class IntentClassifier:
         return self.classify_many([text])[0]
 
     def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
-        _, matrix = self._prepare()
+        matrix = self._prepare()
         heads = [_head(t) for t in texts]
         vectors = np.asarray(self.embedder.embed(heads), dtype=np.float32)
         # Per message and intent: the mean similarity of its K nearest examples (fewer when
